@@ -1,0 +1,131 @@
+import { Command, CommanderError } from 'commander';
+import { agentVersion, loadAgentInfo } from '../agent-info.js';
+import { agentCounters, buildAgent, runDaemon } from '../agent.js';
+import { HapbeatError } from '../errors.js';
+import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
+import { ConsoleOutput } from '../output/console.js';
+import { createOutput } from '../output/create-output.js';
+import { settingDocs } from '../config/load.js';
+import { addCommonOptions, configFromFlags, requireTargets, type CommonFlags } from './options.js';
+import { testHaproxy } from './test-haproxy.js';
+import YAML from 'yaml';
+
+const EXAMPLES = `
+Examples:
+  # one poll of the local master CLI, documents on stdout
+  hapbeat once --target /run/haproxy-master.sock
+
+  # poll every 10s and write NDJSON files under ./data/output
+  hapbeat run --target /run/haproxy-master.sock --output file
+
+  # several HAProxy instances, a config file, and one setting overridden
+  hapbeat run -c config/hapbeat.yml -t /run/lb1-master.sock -t 127.0.0.1:9999 -E haproxy.period=5s
+
+  # check the setup
+  hapbeat test config -c config/hapbeat.yml
+  hapbeat test haproxy --target /run/haproxy-master.sock
+
+HAProxy must run in master-worker mode with a master CLI socket, for example:
+  haproxy -W -S /run/haproxy-master.sock -f /etc/haproxy/haproxy.cfg
+(Debian and Ubuntu's systemd unit already passes -Ws -S /run/haproxy-master.sock.)
+Without a master CLI, point --target at a worker "stats socket ... level admin" with the socket: prefix,
+or at a stats page URL; hapbeat then sees only that one process, as Metricbeat does.
+`;
+
+function settingsHelp(): string {
+  const rows = settingDocs().map((s) => `  ${s.key.padEnd(34)} ${s.env ? `[${s.env}] ` : ''}${s.doc} (default: ${JSON.stringify(s.default)})`);
+  return `\nSettings (config file keys, environment variables, and -E key=value):\n${rows.join('\n')}\n`;
+}
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let exitCode = 0;
+  const program = new Command('hapbeat')
+    .description('Ships HAProxy metrics from every process (all workers, old and new, through the master CLI) as haproxy.stat and haproxy.info documents.')
+    .version(agentVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
+    .exitOverride()
+    .addHelpText('after', EXAMPLES);
+
+  addCommonOptions(
+    program
+      .command('run')
+      .description('poll every target on schedule and ship the documents until SIGINT or SIGTERM')
+      .addHelpText('after', settingsHelp()),
+  ).action(async (flags: CommonFlags) => {
+    const config = configFromFlags(flags);
+    requireTargets(config);
+    const log = createLogger(config.logLevel);
+    const { agent, persisted } = loadAgentInfo(config.dataPath, config.agentName);
+    if (!persisted) log.warn({ path: config.dataPath }, `cannot write ${config.dataPath}/meta.json; agent.id will change on restart`);
+    const a = buildAgent(config, agent, createOutput(config), log);
+    exitCode = await runDaemon(a, config, log, { stopSignal: stopSignal(log) });
+  });
+
+  addCommonOptions(
+    program
+      .command('once')
+      .description('poll every target once and print the documents as NDJSON on stdout; exit 1 if a target failed'),
+  ).action(async (flags: CommonFlags) => {
+    const config = configFromFlags(flags);
+    requireTargets(config);
+    const log = createLogger((flags.logLevel as LogLevel | undefined) ?? (config.logLevel === 'info' ? 'warn' : config.logLevel));
+    const { agent } = loadAgentInfo(config.dataPath, config.agentName);
+    const a = buildAgent(config, agent, new ConsoleOutput(stdout as NodeJS.WritableStream & import('node:stream').Writable), log);
+    const results = await Promise.all(a.collectors.map((c) => c.collect()));
+    await a.publisher.close();
+    const failed = results.filter((r) => r.poll.error).length;
+    log.info({ counters: agentCounters(a) }, 'once: done');
+    exitCode = failed > 0 || a.publisher.counters.dropped > 0 ? 1 : 0;
+  });
+
+  const test = program.command('test').description('check the configuration or the connection to HAProxy');
+  addCommonOptions(test.command('config').description('validate the configuration and print the effective settings')).action(
+    (flags: CommonFlags) => {
+      const config = configFromFlags(flags);
+      stdout.write(YAML.stringify(config.effective));
+      stdout.write(`Config OK${config.file ? ` (${config.file})` : ''}: ${config.targets.length} target(s)\n`);
+      if (config.targets.length === 0) stdout.write('Note: no target yet; "run" and "once" need --target or haproxy.targets.\n');
+    },
+  );
+  addCommonOptions(
+    test.command('haproxy').description('connect to every target, list the HAProxy processes found, and say what is wrong'),
+  ).action(async (flags: CommonFlags) => {
+    const config = configFromFlags(flags);
+    requireTargets(config);
+    exitCode = await testHaproxy(config, stdout);
+  });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode;
+    }
+    if (err instanceof HapbeatError) {
+      stderr.write(`hapbeat: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function stopSignal(log: Logger): Promise<string> {
+  return new Promise((resolve) => {
+    let received = false;
+    const on = (sig: string) => {
+      if (received) {
+        log.error({ signal: sig }, `second ${sig}: exiting at once`);
+        process.exit(130);
+      }
+      received = true;
+      resolve(sig);
+    };
+    process.on('SIGINT', () => on('SIGINT'));
+    process.on('SIGTERM', () => on('SIGTERM'));
+  });
+}

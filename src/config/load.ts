@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import convict from 'convict';
+import YAML from 'yaml';
+import { HapbeatError } from '../errors.js';
+import { parseTarget, type Target } from '../haproxy/target.js';
+import type { CliLimits } from '../haproxy/cli-client.js';
+import type { LogLevel } from '../log/logger.js';
+import { parseDuration, parseSize } from './duration.js';
+import { schema, type TargetSetting } from './schema.js';
+
+export class ConfigError extends HapbeatError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('config_invalid', message, { hint, cause });
+  }
+}
+
+export interface TargetConfig extends Target {
+  username?: string;
+  password?: string;
+}
+
+/** The validated configuration, in the units the code uses (milliseconds, bytes, parsed targets). */
+export interface HapbeatConfig {
+  targets: TargetConfig[];
+  periodMs: number;
+  includeOldWorkers: boolean;
+  limits: CliLimits;
+  maxConnectionsPerTarget: number;
+  output: {
+    type: 'auto' | 'file' | 'console' | 'elasticsearch';
+    file: { path: string; filename: string; rotateEveryBytes: number; keepFiles: number };
+  };
+  namespace: string;
+  agentName: string;
+  dataPath: string;
+  logLevel: LogLevel;
+  /** The config file read, if any. */
+  file?: string;
+  /** The settings as loaded (secrets masked), for `test config`. */
+  effective: Record<string, unknown>;
+}
+
+export interface LoadOptions {
+  /** A YAML config file. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** `key=value` overrides (dotted keys), applied last: from -E and from dedicated flags. */
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * Loads the configuration: schema defaults, then the YAML file, then HAPBEAT_* environment variables, then
+ * command-line overrides. Validation is strict: an unknown key or a bad value fails with every problem listed.
+ */
+export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
+  const env = opts.env ?? process.env;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const conf = convict(schema as any, { env, args: [] });
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ConfigError(
+        `cannot read config file ${opts.file} (${code ?? (err as Error).message})`,
+        code === 'ENOENT' ? 'pass the path of an existing hapbeat.yml with --config, or leave --config out to use defaults and flags' : undefined,
+        err,
+      );
+    }
+    let data: unknown;
+    try {
+      data = YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
+    } catch (err) {
+      throw new ConfigError(`config file ${opts.file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax at the position given', err);
+    }
+    if (data !== null && data !== undefined) {
+      if (typeof data !== 'object' || Array.isArray(data)) {
+        throw new ConfigError(`config file ${opts.file} must hold a mapping of settings at the top level`, 'see config/hapbeat.yml for the layout');
+      }
+      conf.load(data as object);
+    }
+  }
+  for (const [key, value] of Object.entries(opts.overrides ?? {})) {
+    if (!conf.has(key as never)) {
+      throw new ConfigError(`unknown setting "${key}"`, `known settings: ${settingNames().join(', ')}`);
+    }
+    conf.set(key as never, value as never);
+  }
+  try {
+    conf.validate({ allowed: 'strict' });
+  } catch (err) {
+    const lines = (err as Error).message.split('\n').filter(Boolean);
+    const where = opts.file ? `config file ${opts.file}, HAPBEAT_* environment or flags` : 'HAPBEAT_* environment or flags';
+    throw new ConfigError(
+      `invalid configuration (${where}):\n  - ${lines.join('\n  - ')}`,
+      'correct the settings listed; "hapbeat test config" shows the effective configuration',
+      err,
+    );
+  }
+  return toConfig(conf as unknown as ConfigReader, opts.file);
+}
+
+/** convict's deep generic types are too heavy for this schema; values are validated at run time instead. */
+interface ConfigReader {
+  get(key: string): unknown;
+  toString(): string;
+}
+
+function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
+  const get = <T>(key: string): T => conf.get(key) as T;
+  const targets = get<(string | TargetSetting)[]>('haproxy.targets').map((t) => {
+    const s: TargetSetting = typeof t === 'string' ? { address: t } : t;
+    const target: TargetConfig = parseTarget(s.address, { name: s.name, mode: s.mode });
+    if (s.username !== undefined) target.username = s.username;
+    if (s.password !== undefined) target.password = s.password;
+    return target;
+  });
+  const names = new Set<string>();
+  for (const t of targets) {
+    if (names.has(t.name)) throw new ConfigError(`two targets share the name "${t.name}"`, 'give each target a distinct name or address');
+    names.add(t.name);
+  }
+  const periodMs = parseDuration(get<string>('haproxy.period'))!;
+  if (periodMs < 100) throw new ConfigError(`haproxy.period ${get<string>('haproxy.period')} is shorter than 100ms`, 'use 1s or more');
+  const concurrency = get<number>('haproxy.max_connections_per_target');
+  if (concurrency < 1 || concurrency > 8) {
+    throw new ConfigError(
+      `haproxy.max_connections_per_target is ${concurrency}`,
+      'use 1 to 8: the master CLI serves only 10 connections in all, shared with operators',
+    );
+  }
+  const connect = parseDuration(get<string>('haproxy.timeouts.connect'))!;
+  const read = parseDuration(get<string>('haproxy.timeouts.read'))!;
+  if (connect <= 0 || read <= 0) throw new ConfigError('haproxy.timeouts.connect and .read must be above 0', 'use for example 2s and 5s');
+  const effective = JSON.parse(conf.toString()) as Record<string, unknown>;
+  maskSecrets(effective);
+  return {
+    targets,
+    periodMs,
+    includeOldWorkers: get<boolean>('haproxy.include_old_workers'),
+    limits: { connectTimeoutMs: connect, readTimeoutMs: read, maxResponseBytes: parseSize(get<string>('haproxy.max_response_bytes'))! },
+    maxConnectionsPerTarget: concurrency,
+    output: {
+      type: get<HapbeatConfig['output']['type']>('output.type'),
+      file: {
+        path: get<string>('output.file.path'),
+        filename: get<string>('output.file.filename'),
+        rotateEveryBytes: parseSize(get<string>('output.file.rotate_every_bytes'))!,
+        keepFiles: get<number>('output.file.keep_files'),
+      },
+    },
+    namespace: get<string>('data_stream.namespace'),
+    agentName: get<string>('agent.name'),
+    dataPath: get<string>('path.data'),
+    logLevel: get<LogLevel>('logging.level'),
+    file,
+    effective,
+  };
+}
+
+function maskSecrets(o: unknown): void {
+  if (Array.isArray(o)) o.forEach(maskSecrets);
+  else if (o && typeof o === 'object') {
+    for (const [k, v] of Object.entries(o)) {
+      if (/password|api_key|token|secret/i.test(k) && v) (o as Record<string, unknown>)[k] = '[redacted]';
+      else maskSecrets(v);
+    }
+  }
+}
+
+/** Every dotted setting name, for error messages and --help. */
+export function settingNames(): string[] {
+  const out: string[] = [];
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(node)) {
+      const v2 = v as Record<string, unknown>;
+      if (v2 && typeof v2 === 'object' && 'default' in v2) out.push(prefix + k);
+      else walk(v2, `${prefix}${k}.`);
+    }
+  };
+  walk(schema as unknown as Record<string, unknown>, '');
+  return out;
+}
+
+/** Every setting with its doc, default and environment variable, for --help and the README. */
+export function settingDocs(): { key: string; doc: string; default: unknown; env?: string }[] {
+  const out: { key: string; doc: string; default: unknown; env?: string }[] = [];
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(node)) {
+      const v2 = v as Record<string, unknown>;
+      if (v2 && typeof v2 === 'object' && 'default' in v2) {
+        out.push({ key: prefix + k, doc: String(v2.doc ?? ''), default: v2.default, env: v2.env as string | undefined });
+      } else walk(v2, `${prefix}${k}.`);
+    }
+  };
+  walk(schema as unknown as Record<string, unknown>, '');
+  return out;
+}

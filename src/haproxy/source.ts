@@ -1,0 +1,204 @@
+import { CliClient, type CliLimits, type CommandResult } from './cli-client.js';
+import { ProcessGoneError } from './errors.js';
+import { fetchStatsCsv, type HttpAuth } from './http-stats.js';
+import type { Target } from './target.js';
+import { parseShowProc, type ProcList, type ProcRow } from '../parse/show-proc.js';
+
+/** Where a process was found and how it was addressed. */
+export interface ProcessRef {
+  /** The master CLI prefix used (`@1`, `@!1234`), or '' in direct mode. */
+  prefix: string;
+  /** `workers` or `oldWorkers` from show proc; `direct` for a worker socket or stats page. */
+  section: 'workers' | 'oldWorkers' | 'direct';
+  /** From show proc when known. */
+  row?: ProcRow;
+}
+
+/** What one process answered: raw text, parsed later by the (pure) processors. */
+export interface ProcessSample {
+  ref: ProcessRef;
+  /** When sampling of this process began, epoch ms: the documents' @timestamp. */
+  sampledAt: number;
+  info?: CommandResult;
+  stat?: CommandResult;
+  /** Commands that failed for another reason than the process having exited. */
+  errors: { command: string; error: Error }[];
+}
+
+/** A process listed by show proc that exited before it could be sampled; normal around reloads. */
+export interface SkippedProcess {
+  prefix: string;
+  pid?: number;
+  command: string;
+}
+
+export interface TargetPoll {
+  target: Target;
+  startedAt: number;
+  durationNs: number;
+  procList?: ProcList;
+  /** The raw show proc answer (kept for lifecycle tracking and debugging). */
+  showProc?: CommandResult;
+  samples: ProcessSample[];
+  skipped: SkippedProcess[];
+  /** Set when the target could not be polled at all (show proc failed, socket missing, ...). */
+  error?: Error;
+}
+
+export interface SourceOptions {
+  limits: CliLimits;
+  concurrency: number;
+  includeOldWorkers: boolean;
+  httpAuth?: HttpAuth;
+  now?: () => number;
+}
+
+/**
+ * The HAProxy source for one target. Does all the I/O of a poll and nothing else:
+ * master mode: `show proc`, then for each current process `@N show info` and `@!<pid> show stat`, then the
+ * same for every old worker not already seen, by `@!<pid>`. Direct modes read one process.
+ */
+export class HaproxySource {
+  readonly target: Target;
+  private readonly client?: CliClient;
+  private readonly opts: SourceOptions;
+  private readonly now: () => number;
+
+  constructor(target: Target, opts: SourceOptions) {
+    this.target = target;
+    this.opts = opts;
+    this.now = opts.now ?? Date.now;
+    if (target.endpoint.kind !== 'http') {
+      this.client = new CliClient(target.endpoint, { mode: target.mode, limits: opts.limits, concurrency: opts.concurrency });
+    }
+  }
+
+  /** Commands queued or in flight against this target. */
+  get pendingCommands(): number {
+    return this.client?.pending ?? 0;
+  }
+
+  async poll(): Promise<TargetPoll> {
+    const startedAt = this.now();
+    const t0 = process.hrtime.bigint();
+    const poll: TargetPoll = { target: this.target, startedAt, durationNs: 0, samples: [], skipped: [] };
+    try {
+      if (this.target.mode === 'master') await this.pollMaster(poll);
+      else if (this.target.mode === 'socket') poll.samples.push(await this.sampleDirectSocket());
+      else poll.samples.push(await this.sampleHttp());
+    } catch (err) {
+      poll.error = err as Error;
+    }
+    poll.durationNs = Number(process.hrtime.bigint() - t0);
+    return poll;
+  }
+
+  private async pollMaster(poll: TargetPoll): Promise<void> {
+    const client = this.client!;
+    poll.showProc = await client.run('show proc');
+    const list = parseShowProc(poll.showProc.text);
+    poll.procList = list;
+
+    // Current processes are addressed by relative number. @N reaches the worker with that number and the
+    // fewest reloads, which is the serving one even when a failed reload listed it under "# old workers".
+    const nums = currentNumbers(list);
+    const current = await Promise.all(
+      nums.map((n) => this.sampleMasterProcess(`@${n}`, 'workers', list.workers.find((w) => w.relativePid === n) ?? (list.grammar === '2.5' ? list.workers[0] : undefined), poll)),
+    );
+    const seen = new Set<number>();
+    for (const s of current) {
+      if (!s) continue;
+      poll.samples.push(s);
+      const pid = samplePid(s);
+      if (pid !== undefined) seen.add(pid);
+    }
+    if (!this.opts.includeOldWorkers) return;
+    const old = list.oldWorkers.filter((w) => !seen.has(w.pid));
+    const oldSamples = await Promise.all(old.map((w) => this.sampleMasterProcess(`@!${w.pid}`, 'oldWorkers', w, poll)));
+    for (const s of oldSamples) {
+      if (!s) continue;
+      const pid = samplePid(s);
+      if (pid !== undefined && seen.has(pid)) continue;
+      if (pid !== undefined) seen.add(pid);
+      poll.samples.push(s);
+    }
+  }
+
+  /**
+   * Samples one process through the master: `show info` by its prefix, then `show stat` by its OS pid, so that
+   * both answers come from the same process even if a reload happens in between.
+   */
+  private async sampleMasterProcess(
+    prefix: string,
+    section: 'workers' | 'oldWorkers',
+    row: ProcRow | undefined,
+    poll: TargetPoll,
+  ): Promise<ProcessSample | undefined> {
+    const client = this.client!;
+    const sample: ProcessSample = { ref: { prefix, section, row }, sampledAt: this.now(), errors: [] };
+    try {
+      sample.info = await client.run(`${prefix} show info`);
+    } catch (err) {
+      if (err instanceof ProcessGoneError) {
+        poll.skipped.push({ prefix, pid: row?.pid, command: 'show info' });
+        return undefined;
+      }
+      sample.errors.push({ command: `${prefix} show info`, error: err as Error });
+    }
+    const pid = samplePid(sample) ?? (prefix.startsWith('@!') ? Number(prefix.slice(2)) : undefined);
+    const statPrefix = pid !== undefined ? `@!${pid}` : prefix;
+    try {
+      sample.stat = await client.run(`${statPrefix} show stat`);
+    } catch (err) {
+      if (err instanceof ProcessGoneError) {
+        poll.skipped.push({ prefix: statPrefix, pid, command: 'show stat' });
+      } else {
+        sample.errors.push({ command: `${statPrefix} show stat`, error: err as Error });
+      }
+    }
+    if (!sample.info && !sample.stat && sample.errors.length === 0) return undefined;
+    return sample;
+  }
+
+  private async sampleDirectSocket(): Promise<ProcessSample> {
+    const client = this.client!;
+    const sample: ProcessSample = { ref: { prefix: '', section: 'direct' }, sampledAt: this.now(), errors: [] };
+    // A worker stats socket: the first failure (socket missing) is a target error, not a sample error.
+    sample.info = await client.run('show info');
+    try {
+      sample.stat = await client.run('show stat');
+    } catch (err) {
+      sample.errors.push({ command: 'show stat', error: err as Error });
+    }
+    return sample;
+  }
+
+  private async sampleHttp(): Promise<ProcessSample> {
+    const sample: ProcessSample = { ref: { prefix: '', section: 'direct' }, sampledAt: this.now(), errors: [] };
+    if (this.target.endpoint.kind !== 'http') throw new TypeError('not an http target');
+    sample.stat = await fetchStatsCsv(this.target.endpoint.url, this.opts.limits, this.opts.httpAuth);
+    return sample;
+  }
+}
+
+/** Relative process numbers to query as "current": 1..N on 2.0-2.4, @1 on 2.5 and later. */
+export function currentNumbers(list: ProcList): number[] {
+  if (list.grammar === '2.0') {
+    const nums = new Set<number>();
+    for (const w of list.workers) if (w.relativePid !== undefined) nums.add(w.relativePid);
+    if (nums.size === 0) {
+      // A failed reload on 2.2 moves every worker to "# old workers" as [was: N]; @N still reaches the serving one.
+      for (const w of list.oldWorkers) if (w.wasRelativePid !== undefined) nums.add(w.wasRelativePid);
+    }
+    return [...nums].sort((a, b) => a - b);
+  }
+  return list.workers.length > 0 || list.oldWorkers.length > 0 ? [1] : [];
+}
+
+const PID_RE = /^Pid: (\d+)$/m;
+/** The OS pid a sample's `show info` reports. */
+export function samplePid(s: ProcessSample): number | undefined {
+  if (!s.info) return undefined;
+  const m = PID_RE.exec(s.info.text);
+  return m ? Number(m[1]) : undefined;
+}
