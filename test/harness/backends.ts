@@ -5,6 +5,8 @@ export interface Backend {
   port: number;
   /** Requests (http) or connections (blackhole) received. */
   received(): number;
+  /** Closes the connections open now (a blackhole's held requests end). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startHttpBackend(port: number, body = 'ok', status = 200, 
   return {
     port,
     received: () => count,
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -53,6 +56,9 @@ export async function startBlackhole(port: number): Promise<Backend> {
   return {
     port,
     received: () => count,
+    dropConnections: () => {
+      for (const s of sockets) s.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -66,6 +66,11 @@ export class HaproxyLab {
     this.logFile = path.join(this.dir, 'haproxy.log');
   }
 
+  /** The server that accepts and never answers (be_slow/slow1). */
+  get blackhole(): Backend {
+    return this.backends[2]!;
+  }
+
   get masterPid(): number {
     return this.master!.pid!;
   }
