@@ -2,63 +2,137 @@ import type { FieldSpec } from './field-types.js';
 import { STAT_FIELDS, STAT_IDENTITY_COLUMNS, STAT_MODULE_SEPARATOR, moduleFieldFor } from './stat-fields.js';
 import { INFO_FIELDS, INFO_IGNORED_KEYS } from './info-fields.js';
 
-/** Returned by a converter for a value of the wrong shape. */
-export const INVALID: unique symbol = Symbol('invalid');
-export type Converted = string | number | boolean | typeof INVALID;
-
-/** One column (or key) compiled for fast conversion: where it goes and how to convert it. */
+/**
+ * One column (or key) compiled for the hot path: where it goes and how its text becomes JSON.
+ * `emit` returns the JSON text of the value, `undefined` for an "unset" sentinel (left out), or `null` for a
+ * value of the wrong shape (left out and reported).
+ */
 export interface CompiledField {
-  /** Column index (stat) or key name (info). */
-  source: number | string;
-  /** Path from the dataset object (or the document root if `absolute`). */
+  /** Column index (stat) or index in INFO_TREE.keys (info). */
+  source: number;
+  /**
+   * EMIT_INT: an integer copied as written (the common case, inlined on the hot path); EMIT_CALL: use `emit`.
+   */
+  how: 0 | 1;
+  /** Path from the dataset object. */
   keys: string[];
-  absolute: boolean;
-  convert: (raw: string) => Converted;
+  emit: (raw: string) => string | undefined | null;
+  /** The value as a number (for aggregates and rates); undefined when it is not a number. */
+  number: (raw: string) => number | undefined;
   spec: FieldSpec;
 }
 
-const INT_RE = /^-?\d+$/;
 const NUM_RE = /^-?\d+(?:\.\d+)?$/;
 
-/** Builds the converter of a field spec: strict number shapes, unset sentinels, scaling. */
-export function converterFor(spec: FieldSpec): (raw: string) => Converted {
-  const unset = spec.unset;
-  const scale = spec.scale;
-  let base: (raw: string) => Converted;
-  switch (spec.type) {
-    case 'long':
-      base = (raw) => (INT_RE.test(raw) ? Number(raw) : INVALID);
-      break;
-    case 'double':
-      base = (raw) => (NUM_RE.test(raw) ? Number(raw) : INVALID);
-      break;
-    case 'boolean':
-      base = (raw) => (raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : INVALID);
-      break;
-    default:
-      base = (raw) => raw;
+/** An optional minus and 1-20 digits: the integers HAProxy prints. Faster than a regex on the hot path. */
+export function isIntText(s: string): boolean {
+  const n = s.length;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (i >= n || n - i > 20) return false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
   }
-  let withScale = base;
-  if (scale !== undefined && scale !== 1) {
-    // Divide for fractions so that 57 * 0.01 gives 0.57, not 0.5700000000000001.
-    const divisor = scale < 1 ? Math.round(1 / scale) : undefined;
-    withScale = (raw) => {
-      const v = base(raw);
-      if (typeof v !== 'number') return v;
-      return divisor ? v / divisor : v * scale;
-    };
-  }
-  if (!unset || unset.length === 0) return withScale;
-  return (raw) => (unset.includes(raw) ? (undefined as unknown as Converted) : withScale(raw));
+  return true;
 }
 
-function compile(spec: FieldSpec, source: number | string, field = spec.field): CompiledField {
-  return { source, keys: field.split('.'), absolute: spec.absolute === true, convert: converterFor(spec), spec };
+/** Builds the emitter of a field spec: strict number shapes, unset sentinels, scaling. */
+export function emitterFor(spec: FieldSpec): (raw: string) => string | undefined | null {
+  const unset = spec.unset;
+  const scale = spec.scale;
+  // Divide for fractions so that 57 * 0.01 gives 0.57, not 0.5700000000000001.
+  const divisor = scale !== undefined && scale < 1 ? Math.round(1 / scale) : undefined;
+  let base: (raw: string) => string | null;
+  switch (spec.type) {
+    case 'long':
+      if (scale !== undefined && scale !== 1) {
+        base = (raw) => (isIntText(raw) ? String(divisor ? Number(raw) / divisor : Number(raw) * scale) : null);
+      } else {
+        // Copied as written, except a leading zero, which JSON does not allow.
+        base = (raw) => (isIntText(raw) ? (raw.length > 1 && (raw.charCodeAt(0) === 48 || raw.startsWith('-0')) ? String(Number(raw)) : raw) : null);
+      }
+      break;
+    case 'double':
+      base = (raw) => {
+        if (!NUM_RE.test(raw)) return null;
+        const v = Number(raw);
+        return String(divisor ? v / divisor : scale !== undefined ? v * scale : v);
+      };
+      break;
+    case 'boolean':
+      base = (raw) => (raw === '1' || raw === 'true' ? 'true' : raw === '0' || raw === 'false' ? 'false' : null);
+      break;
+    default:
+      base = (raw) => JSON.stringify(raw);
+  }
+  if (!unset || unset.length === 0) return base;
+  return (raw) => (unset.includes(raw) ? undefined : base(raw));
+}
+
+function numberFor(spec: FieldSpec): (raw: string) => number | undefined {
+  if (spec.type !== 'long' && spec.type !== 'double') return () => undefined;
+  const scale = spec.scale;
+  const divisor = scale !== undefined && scale < 1 ? Math.round(1 / scale) : undefined;
+  return (raw) => {
+    if (raw === '' || spec.unset?.includes(raw) || !NUM_RE.test(raw)) return undefined;
+    const v = Number(raw);
+    return divisor ? v / divisor : scale !== undefined ? v * scale : v;
+  };
+}
+
+export const EMIT_INT = 0;
+export const EMIT_CALL = 1;
+
+export function compileField(spec: FieldSpec, source: number, field = spec.field): CompiledField {
+  const plainInt = spec.type === 'long' && (spec.scale === undefined || spec.scale === 1) && !spec.unset?.length;
+  return { source, how: plainInt ? EMIT_INT : EMIT_CALL, keys: field.split('.'), emit: emitterFor(spec), number: numberFor(spec), spec };
+}
+
+/**
+ * Fields arranged as the tree of the document they build: a leaf reads one column (or the first present of
+ * several, in priority order), an inner node groups the fields under one key.
+ */
+export interface FieldNode {
+  key: string;
+  /** The key, JSON-quoted once, followed by a colon: `"key":`. */
+  jsonKey: string;
+  /** The same with a leading comma: `,"key":`. */
+  jsonKeyComma: string;
+  field?: CompiledField;
+  /** Further sources for the same leaf, tried when `field` has no value (Memmax_MB after Memmax_bytes). */
+  fallbacks?: CompiledField[];
+  children?: FieldNode[];
+}
+
+/** Arranges fields as a tree. Fields are in priority order: the first one for a path is tried first. */
+export function fieldTree(fields: readonly CompiledField[]): FieldNode[] {
+  const root: FieldNode = { key: '', jsonKey: '"":', jsonKeyComma: ',"":', children: [] };
+  for (const f of fields) {
+    let node = root;
+    f.keys.forEach((k, i) => {
+      let child = node.children!.find((c) => c.key === k);
+      if (!child) {
+        child = { key: k, jsonKey: `${JSON.stringify(k)}:`, jsonKeyComma: `,${JSON.stringify(k)}:` };
+        node.children!.push(child);
+      }
+      if (i === f.keys.length - 1) {
+        if (child.children) throw new Error(`field table conflict: ${f.keys.join('.')} is both a value and an object`);
+        if (!child.field) child.field = f;
+        else (child.fallbacks ??= []).push(f);
+      } else {
+        if (child.field) throw new Error(`field table conflict: ${f.keys.slice(0, i + 1).join('.')} is both a value and an object`);
+        child.children ??= [];
+      }
+      node = child;
+    });
+  }
+  return root.children!;
 }
 
 /** The plan for one `show stat` header: which column becomes which field, and where the row identity is. */
 export interface StatPlan {
   fields: CompiledField[];
+  tree: FieldNode[];
   /** Column indexes of the row identity. `pid` is the relative process number. */
   col: { pxname: number; svname: number; iid: number; sid: number; type: number; status: number; pid: number };
   /** Columns that are neither in the table nor stats-module columns: ignored, and reported once. */
@@ -84,6 +158,7 @@ export function statPlan(header: readonly string[]): StatPlan {
   const fields: CompiledField[] = [];
   const unknown: string[] = [];
   const col = { pxname: -1, svname: -1, iid: -1, sid: -1, type: -1, status: -1, pid: -1 };
+  const hasSeparator = header.includes(STAT_MODULE_SEPARATOR);
   let afterSeparator = false;
   header.forEach((name, i) => {
     if (name in col) (col as Record<string, number>)[name] = i;
@@ -94,17 +169,18 @@ export function statPlan(header: readonly string[]): StatPlan {
     if (STAT_IDENTITY_COLUMNS.has(name)) return;
     const spec = STAT_BY_NAME.get(name);
     if (spec) {
-      fields.push(compile(spec, i));
+      fields.push(compileField(spec, i));
       return;
     }
     const moduleField = moduleFieldFor(name);
-    if (moduleField && (afterSeparator || !header.includes(STAT_MODULE_SEPARATOR))) {
-      fields.push(compile(moduleSpec(name, moduleField), i, moduleField));
+    if (moduleField && (afterSeparator || !hasSeparator)) {
+      fields.push(compileField(moduleSpec(name, moduleField), i, moduleField));
       return;
     }
     unknown.push(name);
   });
-  const plan: StatPlan = { fields, col, unknown };
+  const tree = fieldTree(fields);
+  const plan: StatPlan = { fields, tree, col, unknown };
   if (planCache.size > 64) planCache.clear();
   planCache.set(key, plan);
   return plan;
@@ -121,28 +197,20 @@ export function moduleSpec(column: string, field: string): FieldSpec {
   return s;
 }
 
-/** The compiled `show info` table, in table order (so Memmax_bytes overrides Memmax_MB). */
-export const INFO_PLAN: readonly CompiledField[] = INFO_FIELDS.flatMap((s) => [
-  compile(s, s.source),
-  ...(s.aliases ?? []).map((a) => compile(s, a)),
-]);
+/**
+ * The compiled `show info` table. Later table entries for the same field take priority (Memmax_bytes over
+ * Memmax_MB); `absolute` fields (process.pid) come from the process identity instead.
+ */
+export const INFO_TREE: { nodes: FieldNode[]; keys: string[]; known: Set<string> } = (() => {
+  const keys: string[] = [];
+  const compiled = INFO_FIELDS.filter((s) => !s.absolute)
+    .flatMap((s) => [s.source, ...(s.aliases ?? [])].map((k) => compileField(s, keys.push(k) - 1)))
+    .reverse();
+  const known = new Set<string>([...INFO_IGNORED_KEYS, ...INFO_FIELDS.flatMap((s) => [s.source, ...(s.aliases ?? [])])]);
+  return { nodes: fieldTree(compiled), keys, known };
+})();
 
-export function isKnownInfoKey(key: string): boolean {
-  return INFO_IGNORED_KEYS.has(key) || INFO_PLAN.some((f) => f.source === key);
-}
-
-/** Sets obj[k0][k1]...[kn] = value, creating objects on the way. */
-export function setPath(obj: Record<string, unknown>, keys: readonly string[], value: unknown): void {
-  let o = obj;
-  const last = keys.length - 1;
-  for (let i = 0; i < last; i++) {
-    const k = keys[i]!;
-    let next = o[k] as Record<string, unknown> | undefined;
-    if (next === undefined) {
-      next = {};
-      o[k] = next;
-    }
-    o = next;
-  }
-  o[keys[last]!] = value;
+/** A `show info` record as the array the info field tree reads (aligned with INFO_TREE.keys). */
+export function infoRow(info: Readonly<Record<string, string>>): string[] {
+  return INFO_TREE.keys.map((k) => info[k] ?? '');
 }

@@ -32,8 +32,7 @@ export function allAcked(events: readonly HapbeatEvent[]): PublishResult {
  * carry their metadata, so a file can be replayed into Elasticsearch without creating duplicates.
  */
 export function serializeEvent(e: HapbeatEvent): string {
-  const body = JSON.stringify(e.doc);
-  return `{"@metadata":{"_id":"${e.id}","dataset":"${e.dataset}"},${body.slice(1)}`;
+  return `{"@metadata":{"_id":"${e.id}","dataset":"${e.dataset}"},${e.json.slice(1)}`;
 }
 
 export function serializeBatch(events: readonly HapbeatEvent[]): string {

@@ -33,6 +33,8 @@ export interface LabOptions {
    * gets a reason phrase with a comma and quotes.
    */
   quirks?: boolean;
+  /** Replace the generated configuration (the bench's 2,000 servers); then only the master is waited for. */
+  config?: (lab: HaproxyLab) => string;
 }
 
 /**
@@ -91,9 +93,9 @@ export class HaproxyLab {
     this.ports = { fe: fe!, li: li!, app1: app1!, app2: app2!, down: down!, slow: slow!, stats: stats!, quirk: quirk! };
     this.backends.push(await startHttpBackend(this.ports.app1), await startHttpBackend(this.ports.app2), await startBlackhole(this.ports.slow));
     if (this.opts.quirks) this.backends.push(await startHttpBackend(this.ports.quirk, 'maint', 503, 'Down, for "maint"'));
-    this.writeConfig();
+    this.writeConfig(this.opts.config ? this.opts.config(this) : this.configText());
     await this.spawnMaster();
-    await this.waitReady();
+    await this.waitReady(!this.opts.config);
   }
 
   configText(): string {
@@ -147,7 +149,7 @@ export class HaproxyLab {
   }
 
   /** Waits until the master answers and every worker reports its servers' first health-check results. */
-  async waitReady(): Promise<void> {
+  async waitReady(healthChecks = true): Promise<void> {
     await waitFor('the master CLI socket', () => existsSync(this.masterSocket), 15_000);
     await waitFor(
       'a worker listed by show proc',
@@ -157,6 +159,7 @@ export class HaproxyLab {
       },
       15_000,
     );
+    if (!healthChecks) return;
     await waitFor(
       'health checks (app1 UP, down1 DOWN)',
       async () => {
@@ -248,7 +251,7 @@ export class HaproxyLab {
 
   async restart(): Promise<void> {
     await this.spawnMaster();
-    await this.waitReady();
+    await this.waitReady(!this.opts.config);
   }
 
   log(): string {

@@ -1,7 +1,7 @@
 import { HaproxySource } from '../../src/haproxy/source.js';
 import { parseTarget } from '../../src/haproxy/target.js';
 import { normalizePoll, type NormalizedPoll } from '../../src/normalize/normalize-poll.js';
-import type { HapbeatEvent } from '../../src/normalize/documents.js';
+import { docOf, type HapbeatEvent } from '../../src/normalize/documents.js';
 
 export const agent = { name: 'it', version: '0.0.0', id: '00000000-0000-0000-0000-000000000001', hostname: 'lab' };
 
@@ -23,15 +23,15 @@ type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 /** The stat document of one row of one process. */
 export function statDoc(events: HapbeatEvent[], pid: number, proxy: string, service: string): Doc {
   const e = events.find((x) => {
-    const d = x.doc as Doc;
+    const d = docOf(x) as Doc;
     return x.dataset === 'haproxy.stat' && d.process?.pid === pid && d.haproxy.stat.proxy.name === proxy && d.haproxy.stat.service_name === service;
   });
   if (!e) throw new Error(`no stat document for pid ${pid} ${proxy}/${service}`);
-  return e.doc as Doc;
+  return docOf(e) as Doc;
 }
 
 export function infoDoc(events: HapbeatEvent[], pid: number): Doc {
-  const e = events.find((x) => x.dataset === 'haproxy.info' && (x.doc as Doc).process?.pid === pid);
+  const e = events.find((x) => x.dataset === 'haproxy.info' && (docOf(x) as Doc).process?.pid === pid);
   if (!e) throw new Error(`no info document for pid ${pid}`);
-  return e.doc as Doc;
+  return docOf(e) as Doc;
 }

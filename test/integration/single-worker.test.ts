@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HaproxyLab } from '../harness/haproxy.js';
 import { sendRequests } from '../harness/backends.js';
 import { infoDoc, masterSource, pollOnce, statDoc } from './helpers.js';
+import { docOf } from '../../src/normalize/documents.js';
 
 describe('one HAProxy 2.6 worker through the master CLI', () => {
   let lab: HaproxyLab;
@@ -24,7 +25,7 @@ describe('one HAProxy 2.6 worker through the master CLI', () => {
     expect(n.processes[0]!.identity).toMatchObject({ pid, num: 1, old: false, stopping: false, reloads: 0 });
     const stat = n.events.filter((e) => e.dataset === 'haproxy.stat');
     // fe_main, be_app (app1, app2, down1, BACKEND), be_slow (slow1, BACKEND), li_both (FRONTEND, t1, BACKEND)
-    expect(stat.map((e) => `${(e.doc as any).haproxy.stat.proxy.name}/${(e.doc as any).haproxy.stat.service_name}`)).toEqual([
+    expect(stat.map((e) => `${(docOf(e) as any).haproxy.stat.proxy.name}/${(docOf(e) as any).haproxy.stat.service_name}`)).toEqual([
       'fe_main/FRONTEND', 'be_app/app1', 'be_app/app2', 'be_app/down1', 'be_app/BACKEND', 'be_slow/slow1', 'be_slow/BACKEND',
       'li_both/FRONTEND', 'li_both/t1', 'li_both/BACKEND',
     ]);

@@ -213,7 +213,7 @@ describe('a source polling a fake master that answers garbage', () => {
     const before = openSockets();
     const srv = await fakeServer((s, cmd) => {
       const key = Object.keys(answers).find((k) => cmd === k || (k === 'show stat' && cmd.endsWith('show stat')));
-      s.end(key ? answers[key] : '');
+      s.end(key ? answers[key]! : '');
     });
     cleanup.push(srv.close);
     const base = openSockets() - before;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseShowInfo } from '../../src/parse/show-info.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
-import { infoEvent, statEvents, type SampleContext } from '../../src/normalize/documents.js';
+import { docOf, infoEvent, statEvents, type SampleContext } from '../../src/normalize/documents.js';
 import { normalizePoll } from '../../src/normalize/normalize-poll.js';
 import { STAT_FIELDS } from '../../src/normalize/stat-fields.js';
 import { INFO_FIELDS } from '../../src/normalize/info-fields.js';
@@ -26,9 +26,10 @@ type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 describe('statEvents on the recorded 2.6 show stat', () => {
   const table = parseShowStat(fixture(V26, 'show-stat.txt'));
   const r = statEvents(table, ctx(), 123456);
+  const docs = r.events.map((e) => docOf(e) as Doc);
   const csv = (px: string, sv: string, c: string) => table.rows.find((x) => x[0] === px && x[1] === sv)![table.header.indexOf(c)]!;
   const doc = (px: string, sv: string): Doc =>
-    r.events.find((e) => (e.doc as Doc).haproxy.stat.proxy.name === px && (e.doc as Doc).haproxy.stat.service_name === sv)!.doc as Doc;
+    docs.find((d) => d.haproxy.stat.proxy.name === px && d.haproxy.stat.service_name === sv)!;
 
   it('emits one document per row, with no problems and no unknown columns', () => {
     expect(r.events).toHaveLength(12);
@@ -112,7 +113,7 @@ describe('statEvents on the recorded 2.6 show stat', () => {
     const rr = statEvents(bad, ctx(), 1);
     expect(rr.events).toHaveLength(12);
     expect(rr.problems).toEqual([{ dataset: 'haproxy.stat', field: 'scur', value: 'zero', reason: 'expected long', row: 'fe_main/FRONTEND' }]);
-    const fe = rr.events[0]!.doc as Doc;
+    const fe = docOf(rr.events[0]!) as Doc;
     expect(fe.haproxy.stat.session.current).toBeUndefined();
     expect(fe.haproxy.stat.session.max).toBe(1);
   });
@@ -127,7 +128,7 @@ describe('statEvents on the recorded 2.6 show stat', () => {
   it('ignores and reports unknown columns, and reads stats-module columns after "-"', () => {
     const rr = statEvents(parseShowStat('# pxname,svname,iid,sid,type,scur,brand_new,-,quic_rxbuf_full,foo_bar,\nfe,FRONTEND,1,0,0,1,9,-,5,7,\n\n'), ctx(), 1);
     expect(rr.unknownColumns).toEqual(['brand_new', 'foo_bar']);
-    const s = (rr.events[0]!.doc as Doc).haproxy.stat;
+    const s = (docOf(rr.events[0]!) as Doc).haproxy.stat;
     expect(s.quic).toEqual({ rxbuf_full: 5 });
     expect(s.brand_new).toBeUndefined();
   });
@@ -136,7 +137,7 @@ describe('statEvents on the recorded 2.6 show stat', () => {
 describe('infoEvent on the recorded 2.6 show info', () => {
   const info = parseShowInfo(fixture(V26, 'show-info.txt'));
   const r = infoEvent(info, ctx(), 99);
-  const d = r.event.doc as Doc;
+  const d = docOf(r.event) as Doc;
 
   it('maps with Metricbeat names and the fixes', () => {
     expect(r.problems).toEqual([]);
@@ -162,8 +163,8 @@ describe('infoEvent on the recorded 2.6 show info', () => {
   it('converts Memmax_MB to bytes, and an empty Idle_pct does not fail the document', () => {
     const rr = infoEvent({ Name: 'HAProxy', Pid: '5', Memmax_MB: '512', Idle_pct: '' }, ctx(), 1);
     expect(rr.problems).toEqual([]);
-    expect((rr.event.doc as Doc).haproxy.info.memory.max.bytes).toBe(512 * 1048576);
-    expect((rr.event.doc as Doc).haproxy.info.idle).toBeUndefined();
+    expect((docOf(rr.event) as Doc).haproxy.info.memory.max.bytes).toBe(512 * 1048576);
+    expect((docOf(rr.event) as Doc).haproxy.info.idle).toBeUndefined();
   });
 
   it('serializes to one NDJSON line that carries the id in @metadata', () => {
@@ -228,5 +229,14 @@ describe('field tables', () => {
     const sources = STAT_FIELDS.flatMap((f) => [f.source, ...(f.aliases ?? [])]);
     expect(new Set(sources).size).toBe(sources.length);
     for (const f of [...STAT_FIELDS, ...INFO_FIELDS]) expect(f.doc.length).toBeGreaterThan(5);
+  });
+});
+
+describe('document ids', () => {
+  it('documentIdsFor (hash state copied per row) equals documentId', async () => {
+    const { documentId, documentIdsFor } = await import('../../src/normalize/document-id.js');
+    const f = documentIdsFor(['stat', '/run/m.sock', 12, undefined, 1, 1_800_000_000_000]);
+    expect(f([3, 0, 1, 'be', 'BACKEND'])).toBe(documentId(['stat', '/run/m.sock', 12, undefined, 1, 1_800_000_000_000, 3, 0, 1, 'be', 'BACKEND']));
+    expect(f([3, 0, 1, 'be', 'BACKEND'])).not.toBe(f([3, 0, 0, 'be', 'FRONTEND']));
   });
 });

@@ -128,3 +128,19 @@ describe('parseStatus', () => {
     expect(parseStatus(s)).toEqual(expected);
   });
 });
+
+describe('the CSV fast path', () => {
+  it('gives exactly what csv-parse gives, for random HAProxy-style lines', async () => {
+    const { parse } = await import('csv-parse/sync');
+    const { splitLine } = await import('../../src/parse/show-stat.js');
+    const value = fc.oneof(fc.constantFrom('', '0', '-1', 'UP 2/3', 'MAINT (via a/b)', 'no check', 'x,y', 'say "hi"'), fc.string({ maxLength: 8 }).filter((s) => !/[\r\n]/.test(s)));
+    const quote = (v: string) => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 30 }), (values) => {
+        const line = `${values.map(quote).join(',')},`;
+        expect(splitLine(line, 1)).toEqual((parse(line) as string[][])[0]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

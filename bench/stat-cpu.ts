@@ -1,0 +1,101 @@
+/**
+ * Benchmark 1: HAProxy's own cost for one `@1 show stat` of 2,000 servers, against hapbeat's CPU to parse,
+ * normalize and serialize that same sample. Target: hapbeat's CPU at most 3x HAProxy's dump time.
+ */
+import { HaproxyLab, rawCommand } from '../test/harness/haproxy.js';
+import { parseShowStat } from '../src/parse/show-stat.js';
+import { statEvents } from '../src/normalize/documents.js';
+import { serializeBatch } from '../src/output/output.js';
+
+const SERVERS = 2000;
+const BACKENDS = 20;
+const RUNS = 60;
+
+function config(lab: HaproxyLab): string {
+  const lines = [
+    'global',
+    '  nbthread 2',
+    'defaults',
+    '  mode http',
+    '  timeout connect 1s',
+    '  timeout client 10s',
+    '  timeout server 10s',
+    'frontend fe_main',
+    `  bind 127.0.0.1:${lab.ports.fe}`,
+    '  default_backend be_0',
+  ];
+  const per = SERVERS / BACKENDS;
+  for (let b = 0; b < BACKENDS; b++) {
+    lines.push(`backend be_${b}`);
+    for (let s = 0; s < per; s++) lines.push(`  server s${s} 127.0.0.1:${30900 + s}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+export interface StatCpuResult {
+  haproxyMs: number;
+  haproxyMinMs: number;
+  hapbeatCpuMs: number;
+  hapbeatCpuMinMs: number;
+  ratio: number;
+  rows: number;
+  bytes: number;
+  outBytes: number;
+}
+
+export async function benchStatCpu(): Promise<StatCpuResult> {
+  const lab = await HaproxyLab.start({ config });
+  try {
+    const [pid] = (await lab.workers()).current;
+    // HAProxy's own cost: one full round trip of @1 show stat through the master.
+    const rtts: number[] = [];
+    let text = '';
+    for (let i = 0; i < RUNS + 5; i++) {
+      const t0 = process.hrtime.bigint();
+      text = await rawCommand(lab.masterSocket, `@!${pid} show stat`, 10_000);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (i >= 5) rtts.push(ms);
+    }
+    // hapbeat's own CPU for the same sample: parse + normalize + serialize.
+    const ctx = {
+      target: { name: 'bench', address: lab.masterSocket },
+      agent: { name: 'bench', version: '0', id: '00000000-0000-0000-0000-000000000000', hostname: 'bench' },
+      process: { pid, num: 1, old: false, stopping: false, reloads: 0, startTime: 1_800_000_000, version: '2.6' },
+      sampledAt: Date.now(),
+      periodMs: 10_000,
+      namespace: 'default',
+    };
+    const cpu: number[] = [];
+    let rows = 0;
+    let bytes = 0;
+    for (let i = 0; i < RUNS + 5; i++) {
+      const c0 = process.cpuUsage();
+      const table = parseShowStat(text);
+      const { events } = statEvents(table, { ...ctx, sampledAt: ctx.sampledAt + i }, 1000);
+      const out = serializeBatch(events);
+      const c = process.cpuUsage(c0);
+      rows = events.length;
+      bytes = out.length;
+      if (i >= 5) cpu.push((c.user + c.system) / 1000);
+    }
+    const haproxyMs = median(rtts);
+    const hapbeatCpuMs = median(cpu);
+    return {
+      haproxyMs,
+      haproxyMinMs: Math.min(...rtts),
+      hapbeatCpuMs,
+      hapbeatCpuMinMs: Math.min(...cpu),
+      ratio: hapbeatCpuMs / haproxyMs,
+      rows,
+      bytes: text.length,
+      outBytes: bytes,
+    };
+  } finally {
+    await lab.stop();
+  }
+}
