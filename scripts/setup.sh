@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what hapbeat's demo and tests need on a fresh Debian machine, skipping what is already there:
+#   - HAProxy 2.6 (Debian's haproxy package), with apt;
+#   - the npm dependencies (npm ci, which also builds dist/ through the "prepare" script).
+# Package hosts come from this machine's own apt and npm configuration; none is written here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .cache
+
+need_apt=()
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} with apt-get" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules is missing or package-lock.json changed since the last install.
+stamp=.cache/npm-ci.stamp
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > "$stamp"
+else
+  npm run --silent build
+fi

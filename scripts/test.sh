@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing (scripts/setup.sh), runs every test (unit tests on recorded
+# HAProxy output, integration tests on a real HAProxy), and ends with a "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+report=.cache/vitest-report.json
+rm -f "$report"
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+code=$?
+set -e
+if [ -f "$report" ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  ' "$report"
+fi
+exit $code
