@@ -1,6 +1,13 @@
 import http from 'node:http';
 import net from 'node:net';
 
+function listenOn(server: net.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
 export interface Backend {
   port: number;
   /** Requests (http) or connections (blackhole) received. */
@@ -22,10 +29,7 @@ export async function startHttpBackend(port: number, body = 'ok', status = 200, 
     res.end(body);
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  await listenOn(server, port);
   return {
     port,
     received: () => count,
@@ -49,10 +53,7 @@ export async function startBlackhole(port: number): Promise<Backend> {
     s.on('close', () => sockets.delete(s));
     s.resume();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  await listenOn(server, port);
   return {
     port,
     received: () => count,

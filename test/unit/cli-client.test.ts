@@ -227,3 +227,28 @@ describe('a source polling a fake master that answers garbage', () => {
     expect(openSockets() - before).toBe(base);
   });
 });
+
+describe('a source polling a fake master whose old worker exits before its turn', () => {
+  it('skips and counts the process, with no error', async () => {
+    const procs = fixture(V26, 'show-proc-after-reload.txt');
+    const oldPid = /# old workers\n(\d+)/.exec(procs)![1];
+    const currentPid = /# workers\n(\d+)/.exec(procs)![1];
+    const info = fixture(V26, 'show-info.txt').replace(/^Pid: \d+$/m, `Pid: ${currentPid}`);
+    const srv = await fakeServer((s, cmd) => {
+      if (cmd === 'show proc') s.end(procs);
+      else if (cmd === '@1 show info') s.end(info);
+      else if (cmd === `@!${currentPid} show stat`) s.end(fixture(V26, 'show-stat.txt'));
+      else s.write(`Can't find the target PID matching the prefix '${cmd.split(' ')[0]}'\n`); // 3.x style: stays open
+    });
+    cleanup.push(srv.close);
+    const source = new HaproxySource(parseTarget(srv.path), { limits, concurrency: 2, includeOldWorkers: true });
+    const poll = await source.poll();
+    expect(poll.error).toBeUndefined();
+    expect(poll.samples.map((s) => s.ref.prefix)).toEqual(['@1']);
+    expect(poll.skipped).toEqual([{ prefix: `@!${oldPid}`, pid: Number(oldPid), command: 'show info' }]);
+    const n = normalizePoll(poll, { agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' });
+    expect(n.errors).toEqual([]);
+    expect(n.events).toHaveLength(13);
+    expect(await srv.open()).toBe(0);
+  });
+});
