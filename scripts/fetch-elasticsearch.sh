@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fetches the real Elasticsearch test distribution (org.elasticsearch.distribution.integ-test-zip) with Maven,
+# from the repositories in this machine's own Maven configuration, and unpacks it under .cache/elasticsearch/.
+# Usage: scripts/fetch-elasticsearch.sh [version ...]    (default: the pinned 8.19 release)
+# Prints the unpacked directory of each version. Reruns reuse the cache.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+versions=("$@")
+[ ${#versions[@]} -gt 0 ] || versions=("$(cat test/harness/ES_VERSION)")
+cache=.cache/elasticsearch
+mkdir -p "$cache/zips"
+for v in "${versions[@]}"; do
+  dir="$cache/elasticsearch-$v"
+  if [ ! -x "$dir/bin/elasticsearch" ]; then
+    zip="$cache/zips/elasticsearch-$v.zip"
+    if [ ! -s "$zip" ]; then
+      echo "fetch-elasticsearch: mvn dependency:copy org.elasticsearch.distribution.integ-test-zip:elasticsearch:$v:zip" >&2
+      mvn -q -B dependency:copy \
+        "-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:$v:zip" \
+        "-DoutputDirectory=$cache/zips" >&2
+    fi
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    unzip -q "$zip" -d "$dir.tmp"
+    mv "$dir.tmp/elasticsearch-$v" "$dir" && rm -rf "$dir.tmp"
+  fi
+  echo "$dir"
+done

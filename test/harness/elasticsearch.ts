@@ -1,0 +1,158 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, waitFor } from './ports.js';
+
+export const ES_VERSION = readFileSync(new URL('./ES_VERSION', import.meta.url), 'utf8').trim();
+
+/** The unpacked distribution (scripts/fetch-elasticsearch.sh fetches it; bash .ci/run runs that). */
+export function esHome(version = ES_VERSION): string {
+  const home = path.resolve('.cache', 'elasticsearch', `elasticsearch-${version}`);
+  if (!existsSync(path.join(home, 'bin', 'elasticsearch'))) {
+    throw new Error(`Elasticsearch ${version} is not unpacked at ${home}: run "bash scripts/fetch-elasticsearch.sh ${version}"`);
+  }
+  return home;
+}
+
+/** A JDK for this Elasticsearch: 17 for 8.x, 21 or later for 9.x (from /usr/lib/jvm, or ES_JAVA_HOME). */
+export function javaHomeFor(version: string): string {
+  if (process.env.ES_JAVA_HOME) return process.env.ES_JAVA_HOME;
+  const major = Number(version.split('.')[0]);
+  const jdks = readdirSync('/usr/lib/jvm')
+    .map((d) => path.join('/usr/lib/jvm', d))
+    .filter((d) => existsSync(path.join(d, 'bin', 'java')) && existsSync(path.join(d, 'release')))
+    .map((d) => ({ d, v: Number(/JAVA_VERSION="(\d+)/.exec(readFileSync(path.join(d, 'release'), 'utf8'))?.[1] ?? 0) }));
+  const pick = major >= 9 ? jdks.filter((j) => j.v >= 21).sort((a, b) => a.v - b.v)[0] : jdks.find((j) => j.v === 17);
+  if (!pick) throw new Error(`no JDK for Elasticsearch ${version} (needs ${major >= 9 ? '21 or later' : '17'}) in /usr/lib/jvm; set ES_JAVA_HOME`);
+  return pick.d;
+}
+
+export interface EsOptions {
+  version?: string;
+  port?: number;
+  /** Keep data across stop()/start() (outage tests). */
+  dataDir?: string;
+  heapMb?: number;
+}
+
+/**
+ * A real single-node Elasticsearch on a free loopback port: security off, a small heap, a temporary data
+ * path. Elasticsearch refuses to run as root, so as root it runs as "nobody" (setpriv). Stopped by pid.
+ */
+export class EsServer {
+  readonly version: string;
+  readonly dir: string;
+  port = 0;
+  private proc?: ChildProcess;
+  private readonly opts: EsOptions;
+
+  constructor(opts: EsOptions = {}) {
+    this.opts = opts;
+    this.version = opts.version ?? ES_VERSION;
+    this.dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-es-'));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  static async start(opts: EsOptions = {}): Promise<EsServer> {
+    const es = new EsServer(opts);
+    await es.start();
+    return es;
+  }
+
+  async start(): Promise<void> {
+    const home = esHome(this.version);
+    if (!this.port) this.port = this.opts.port ?? (await freePort());
+    const conf = path.join(this.dir, 'config');
+    const data = this.opts.dataDir ?? path.join(this.dir, 'data');
+    const logs = path.join(this.dir, 'logs');
+    if (!existsSync(conf)) cpSync(path.join(home, 'config'), conf, { recursive: true });
+    mkdirSync(data, { recursive: true });
+    mkdirSync(logs, { recursive: true });
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) for (const d of [this.dir, conf, data, logs]) chownTree(d);
+    const transport = await freePort();
+    const args = [
+      `-Ediscovery.type=single-node`,
+      `-Expack.security.enabled=false`,
+      `-Ehttp.host=127.0.0.1`,
+      `-Ehttp.port=${this.port}`,
+      `-Etransport.host=127.0.0.1`,
+      `-Etransport.port=${transport}`,
+      `-Epath.data=${data}`,
+      `-Epath.logs=${logs}`,
+      `-Ecluster.routing.allocation.disk.threshold_enabled=false`,
+      `-Enode.name=hapbeat-test`,
+    ];
+    const env = {
+      ...process.env,
+      HOME: this.dir,
+      ES_PATH_CONF: conf,
+      ES_JAVA_HOME: javaHomeFor(this.version),
+      ES_JAVA_OPTS: `-Xms${this.opts.heapMb ?? 512}m -Xmx${this.opts.heapMb ?? 512}m`,
+    };
+    const bin = path.join(home, 'bin', 'elasticsearch');
+    const out = openSync(path.join(this.dir, 'stdout.log'), 'a');
+    this.proc = asRoot
+      ? spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', bin, ...args], { env, stdio: ['ignore', out, out] })
+      : spawn(bin, args, { env, stdio: ['ignore', out, out] });
+    const proc = this.proc;
+    let exited = false;
+    proc.once('exit', () => (exited = true));
+    await waitFor(
+      `Elasticsearch ${this.version} on port ${this.port} (log: ${path.join(this.dir, 'stdout.log')})`,
+      async () => {
+        if (exited) throw new Error(`Elasticsearch exited during startup: ${this.tail()}`);
+        const res = await fetch(`${this.url}/_cluster/health?wait_for_status=yellow&timeout=1s`).catch(() => undefined);
+        if (!res?.ok) return false;
+        const body = (await res.json()) as { status?: string };
+        return body.status === 'green' || body.status === 'yellow';
+      },
+      120_000,
+      250,
+    );
+  }
+
+  /** Stops Elasticsearch (by the pid we started), keeping the data directory for a later start(). */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(t);
+    this.proc = undefined;
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  tail(lines = 20): string {
+    try {
+      return readFileSync(path.join(this.dir, 'stdout.log'), 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  }
+}
+
+function chownTree(dir: string): void {
+  const ids = execFileSync('id', ['-u', 'nobody']).toString().trim();
+  const gid = execFileSync('id', ['-g', 'nobody']).toString().trim();
+  chownSync(dir, Number(ids), Number(gid));
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) chownTree(p);
+    else chownSync(p, Number(ids), Number(gid));
+  }
+}
