@@ -27,8 +27,10 @@ export interface HapbeatConfig {
   limits: CliLimits;
   maxConnectionsPerTarget: number;
   output: {
-    type: 'auto' | 'file' | 'console' | 'elasticsearch';
+    /** After `auto` is resolved: elasticsearch when hosts are set, file otherwise. */
+    type: 'file' | 'console' | 'elasticsearch';
     file: { path: string; filename: string; rotateEveryBytes: number; keepFiles: number };
+    elasticsearch: ElasticsearchConfig;
   };
   namespace: string;
   agentName: string;
@@ -38,6 +40,28 @@ export interface HapbeatConfig {
   file?: string;
   /** The settings as loaded (secrets masked), for `test config`. */
   effective: Record<string, unknown>;
+}
+
+export interface ElasticsearchConfig {
+  hosts: string[];
+  auth?: { username: string; password: string } | { apiKey: string } | { bearer: string };
+  caFile?: string;
+  verifyCertificates: boolean;
+  compression: boolean;
+  timeoutMs: number;
+  indexMode: 'data_stream' | 'index';
+  bulkMaxSize: number;
+  bulkMaxBytes: number;
+  flushIntervalMs: number;
+  maxConcurrentRequests: number;
+  backoffInitMs: number;
+  backoffMaxMs: number;
+  deadLetterPath: string;
+  deadLetterIndex: string;
+  queueMaxEvents: number;
+  spool: { path: string; maxBytes: number; segmentBytes: number };
+  tsdb: 'auto' | boolean;
+  retentionDays: number;
 }
 
 export interface LoadOptions {
@@ -135,6 +159,12 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
   if (connect <= 0 || read <= 0) throw new ConfigError('haproxy.timeouts.connect and .read must be above 0', 'use for example 2s and 5s');
   const effective = JSON.parse(conf.toString()) as Record<string, unknown>;
   maskSecrets(effective);
+  const es = elasticsearchConfig(get);
+  const rawType = get<'auto' | 'file' | 'console' | 'elasticsearch'>('output.type');
+  const type = rawType === 'auto' ? (es.hosts.length > 0 ? 'elasticsearch' : 'file') : rawType;
+  if (type === 'elasticsearch' && es.hosts.length === 0) {
+    throw new ConfigError('output.type is elasticsearch but output.elasticsearch.hosts is empty', 'set output.elasticsearch.hosts (or HAPBEAT_ES_HOSTS), e.g. http://127.0.0.1:9200');
+  }
   return {
     targets,
     periodMs,
@@ -142,7 +172,8 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
     limits: { connectTimeoutMs: connect, readTimeoutMs: read, maxResponseBytes: parseSize(get<string>('haproxy.max_response_bytes'))! },
     maxConnectionsPerTarget: concurrency,
     output: {
-      type: get<HapbeatConfig['output']['type']>('output.type'),
+      type,
+      elasticsearch: es,
       file: {
         path: get<string>('output.file.path'),
         filename: get<string>('output.file.filename'),
@@ -159,11 +190,79 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
   };
 }
 
+/** Reads a secret from its setting, or from the file named by `<key>_file`; never both. */
+function secret(get: <T>(k: string) => T, key: string): string {
+  const inline = get<string>(key);
+  const file = get<string>(`${key}_file`);
+  if (inline && file) throw new ConfigError(`both ${key} and ${key}_file are set`, 'keep one of them');
+  if (!file) return inline;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`cannot read ${key}_file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path and that this user may read it', err);
+  }
+}
+
+function elasticsearchConfig(get: <T>(k: string) => T): ElasticsearchConfig {
+  const p = 'output.elasticsearch';
+  const username = get<string>(`${p}.username`);
+  const password = secret(get, `${p}.password`);
+  const apiKey = secret(get, `${p}.api_key`);
+  const bearer = secret(get, `${p}.bearer_token`);
+  const methods = [username || password ? 'basic' : '', apiKey ? 'api_key' : '', bearer ? 'bearer_token' : ''].filter(Boolean);
+  if (methods.length > 1) throw new ConfigError(`more than one Elasticsearch authentication is set (${methods.join(', ')})`, 'keep exactly one');
+  if ((username && !password) || (!username && password)) {
+    throw new ConfigError('output.elasticsearch.username and password go together', 'set both, or use api_key');
+  }
+  const auth = username ? { username, password } : apiKey ? { apiKey } : bearer ? { bearer } : undefined;
+  const retention = parseDuration(get(`${p}.retention`))!;
+  const tsdb = get<string>(`${p}.tsdb`);
+  const cfg: ElasticsearchConfig = {
+    hosts: get<string[]>(`${p}.hosts`),
+    auth,
+    caFile: get<string>(`${p}.ssl.ca_file`) || undefined,
+    verifyCertificates: get<boolean>(`${p}.ssl.verify`),
+    compression: get<boolean>(`${p}.compression`),
+    timeoutMs: parseDuration(get(`${p}.timeout`))!,
+    indexMode: get<'data_stream' | 'index'>(`${p}.index_mode`),
+    bulkMaxSize: get<number>(`${p}.bulk_max_size`),
+    bulkMaxBytes: parseSize(get(`${p}.bulk_max_bytes`))!,
+    flushIntervalMs: parseDuration(get(`${p}.flush_interval`))!,
+    maxConcurrentRequests: get<number>(`${p}.max_concurrent_requests`),
+    backoffInitMs: parseDuration(get(`${p}.backoff.init`))!,
+    backoffMaxMs: parseDuration(get(`${p}.backoff.max`))!,
+    deadLetterPath: get<string>(`${p}.dead_letter.path`),
+    deadLetterIndex: get<string>(`${p}.dead_letter.index`),
+    queueMaxEvents: get<number>(`${p}.queue.max_events`),
+    spool: {
+      path: get<string>(`${p}.spool.path`),
+      maxBytes: parseSize(get(`${p}.spool.max_bytes`))!,
+      segmentBytes: parseSize(get(`${p}.spool.segment_bytes`))!,
+    },
+    tsdb: tsdb === 'auto' ? 'auto' : tsdb === 'true',
+    retentionDays: Math.max(1, Math.round(retention / 86_400_000)),
+  };
+  if (cfg.bulkMaxSize < 1) throw new ConfigError(`${p}.bulk_max_size must be at least 1`, 'the default is 1600');
+  if (cfg.maxConcurrentRequests < 1 || cfg.maxConcurrentRequests > 16) throw new ConfigError(`${p}.max_concurrent_requests is ${cfg.maxConcurrentRequests}`, 'use 1 to 16');
+  if (cfg.backoffInitMs <= 0 || cfg.backoffMaxMs < cfg.backoffInitMs) throw new ConfigError(`${p}.backoff.init must be above 0 and at most backoff.max`, 'the defaults are 1s and 60s');
+  if (cfg.spool.segmentBytes < 64 * 1024 || cfg.spool.maxBytes < 2 * cfg.spool.segmentBytes) {
+    throw new ConfigError(`${p}.spool sizes are too small`, 'segment_bytes at least 64KiB, and max_bytes at least twice segment_bytes');
+  }
+  if (cfg.caFile) {
+    try {
+      readFileSync(cfg.caFile);
+    } catch (err) {
+      throw new ConfigError(`cannot read ${p}.ssl.ca_file ${cfg.caFile}`, 'give the path of a PEM CA file this user may read', err);
+    }
+  }
+  return cfg;
+}
+
 function maskSecrets(o: unknown): void {
   if (Array.isArray(o)) o.forEach(maskSecrets);
   else if (o && typeof o === 'object') {
     for (const [k, v] of Object.entries(o)) {
-      if (/password|api_key|token|secret/i.test(k) && v) (o as Record<string, unknown>)[k] = '[redacted]';
+      if (/password|api_key|token|secret/i.test(k) && !/_file$/.test(k) && v) (o as Record<string, unknown>)[k] = '[redacted]';
       else maskSecrets(v);
     }
   }

@@ -62,6 +62,23 @@ convict.addFormat({
 });
 
 convict.addFormat({
+  name: 'url-list',
+  validate(list: unknown) {
+    if (!Array.isArray(list)) throw new Error('must be a list of http(s) URLs');
+    list.forEach((u, i) => {
+      let url: URL;
+      try {
+        url = new URL(String(u));
+      } catch {
+        throw new Error(`item ${i} (${JSON.stringify(u)}) is not a URL such as http://127.0.0.1:9200`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`item ${i} must be http:// or https://`);
+    });
+  },
+  coerce: (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+});
+
+convict.addFormat({
   name: 'namespace',
   validate(v: unknown) {
     if (typeof v !== 'string' || !/^[a-z0-9_.]{1,100}$/.test(v) || v.startsWith('.') || v.startsWith('_')) {
@@ -108,6 +125,54 @@ export const schema = {
     },
   },
   output: {
+    elasticsearch: {
+      hosts: {
+        doc: 'Elasticsearch URLs, e.g. http://127.0.0.1:9200; several for failover. Setting this makes output.type auto choose Elasticsearch.',
+        format: 'url-list',
+        default: [] as string[],
+        env: 'HAPBEAT_ES_HOSTS',
+      },
+      username: { doc: 'Basic authentication user.', format: String, default: '', env: 'HAPBEAT_ES_USERNAME' },
+      password: { doc: 'Basic authentication password (or password_file).', format: String, default: '', env: 'HAPBEAT_ES_PASSWORD', sensitive: true },
+      password_file: { doc: 'A file holding the password.', format: String, default: '', env: 'HAPBEAT_ES_PASSWORD_FILE' },
+      api_key: { doc: 'An API key (base64 "id:key" as Kibana shows it), or api_key_file.', format: String, default: '', env: 'HAPBEAT_ES_API_KEY', sensitive: true },
+      api_key_file: { doc: 'A file holding the API key.', format: String, default: '', env: 'HAPBEAT_ES_API_KEY_FILE' },
+      bearer_token: { doc: 'A bearer token (or bearer_token_file).', format: String, default: '', env: 'HAPBEAT_ES_BEARER_TOKEN', sensitive: true },
+      bearer_token_file: { doc: 'A file holding the bearer token.', format: String, default: '', env: 'HAPBEAT_ES_BEARER_TOKEN_FILE' },
+      ssl: {
+        ca_file: { doc: 'PEM file of the CA that signed the cluster certificate.', format: String, default: '', env: 'HAPBEAT_ES_CA_FILE' },
+        verify: { doc: 'Verify the server certificate (turn off only to test).', format: Boolean, default: true, env: 'HAPBEAT_ES_SSL_VERIFY' },
+      },
+      compression: { doc: 'gzip request bodies.', format: Boolean, default: true },
+      timeout: { doc: 'Timeout of one request.', format: 'duration-text', default: '90s' as string | number },
+      index_mode: {
+        doc: 'data_stream (metrics-haproxy.<dataset>-<namespace>, written with create) or index (classic daily indices, for clusters without data streams).',
+        format: ['data_stream', 'index'],
+        default: 'data_stream',
+      },
+      bulk_max_size: { doc: 'Documents per bulk request.', format: 'nat', default: 1600 },
+      bulk_max_bytes: { doc: 'Largest bulk request body before compression.', format: 'size-text', default: '10MiB' as string | number },
+      flush_interval: { doc: 'Send a partial batch after this long.', format: 'duration-text', default: '1s' as string | number },
+      max_concurrent_requests: { doc: 'Bulk requests in flight at once.', format: 'nat', default: 2 },
+      backoff: {
+        init: { doc: 'First retry delay (doubles, with jitter).', format: 'duration-text', default: '1s' as string | number },
+        max: { doc: 'Longest retry delay.', format: 'duration-text', default: '60s' as string | number },
+      },
+      dead_letter: {
+        path: { doc: 'NDJSON file for documents Elasticsearch rejects for good (mapping errors), with the reason.', format: String, default: './data/dead-letter/hapbeat-dead-letter.ndjson' },
+        index: { doc: 'Also index rejected documents (as text, with the reason) into this index; empty: off.', format: String, default: '' },
+      },
+      queue: {
+        max_events: { doc: 'Documents held in memory before new ones go to the disk spool.', format: 'nat', default: 3200 },
+      },
+      spool: {
+        path: { doc: 'Directory of the disk spool that keeps documents while Elasticsearch is down or slow.', format: String, default: './data/spool', env: 'HAPBEAT_SPOOL_PATH' },
+        max_bytes: { doc: 'Spool size limit; when full, the oldest data is dropped (counted and logged).', format: 'size-text', default: '1GiB' as string | number },
+        segment_bytes: { doc: 'Size of one spool segment file.', format: 'size-text', default: '16MiB' as string | number },
+      },
+      tsdb: { doc: 'Use time series data streams (index.mode time_series): auto when the cluster supports them, true or false.', format: ['auto', 'true', 'false'], default: 'auto' },
+      retention: { doc: 'How long data is kept (ILM delete phase, or data stream lifecycle).', format: 'duration-text', default: '90d' as string | number },
+    },
     type: {
       doc: 'Where documents go: auto (elasticsearch when hosts are set, else file), file, console or elasticsearch.',
       format: ['auto', 'file', 'console', 'elasticsearch'],

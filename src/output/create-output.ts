@@ -6,7 +6,7 @@ import type { Output } from './output.js';
 
 /** The output the configuration asks for. `auto` is the file output until Elasticsearch hosts are configured. */
 export function createOutput(config: HapbeatConfig): Output {
-  const type = config.output.type === 'auto' ? 'file' : config.output.type;
+  const type = config.output.type;
   switch (type) {
     case 'console':
       return new ConsoleOutput();

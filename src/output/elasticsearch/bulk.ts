@@ -1,0 +1,52 @@
+import type { HapbeatEvent } from '../../normalize/documents.js';
+import type { PublishResult } from '../output.js';
+
+/** The `_bulk` body: a `create` action per document (data streams accept only create). */
+export function bulkBody(events: readonly HapbeatEvent[], indexFor: (e: HapbeatEvent) => string, sendIds: boolean): string {
+  let s = '';
+  for (const e of events) {
+    s += sendIds ? `{"create":{"_index":"${indexFor(e)}","_id":"${e.id}"}}\n` : `{"create":{"_index":"${indexFor(e)}"}}\n`;
+    s += e.json;
+    s += '\n';
+  }
+  return s;
+}
+
+export interface BulkItem {
+  status: number;
+  error?: { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } };
+}
+
+/**
+ * Sorts a bulk response's items into outcomes, in order:
+ * 2xx acknowledged; 409 already there (our deterministic id, or the TSDB id from the same dimensions and
+ * time): a duplicate, which counts as delivered; 429 and 5xx retried; any other 4xx (a mapping error, ...)
+ * can never succeed as it is and is rejected, with its reason, for the dead letter.
+ */
+export function classifyItems(events: readonly HapbeatEvent[], items: readonly { create?: BulkItem; index?: BulkItem }[]): PublishResult {
+  const r: PublishResult = { acked: 0, duplicates: 0, retry: [], rejected: [] };
+  if (items.length !== events.length) {
+    // A response that does not match the request cannot be trusted item by item: retry everything.
+    r.retry.push(...events);
+    return r;
+  }
+  for (let i = 0; i < events.length; i++) {
+    const item = items[i]!.create ?? items[i]!.index;
+    const e = events[i]!;
+    const status = item?.status ?? 0;
+    if (status >= 200 && status < 300) r.acked++;
+    else if (status === 409) {
+      r.acked++;
+      r.duplicates++;
+    } else if (status === 429 || status >= 500 || status === 0) r.retry.push(e);
+    else r.rejected.push({ event: e, status, reason: itemReason(item) });
+  }
+  return r;
+}
+
+function itemReason(item: BulkItem | undefined): string {
+  const err = item?.error;
+  if (!err) return `status ${item?.status ?? 'missing'}`;
+  const cause = err.caused_by?.reason ? ` (${err.caused_by.type ?? 'cause'}: ${err.caused_by.reason})` : '';
+  return `${err.type ?? 'error'}: ${err.reason ?? ''}${cause}`;
+}
