@@ -2,19 +2,17 @@ import type { HapbeatConfig } from './config/load.js';
 import { HaproxySource } from './haproxy/source.js';
 import type { Logger } from './log/logger.js';
 import type { AgentInfo } from './normalize/process-identity.js';
-import type { Output } from './output/output.js';
+import type { Sink } from './output/create-output.js';
 import { Collector } from './pipeline/collector.js';
 import { Poller } from './pipeline/poller.js';
-import { Publisher } from './pipeline/publisher.js';
 
 export interface Agent {
   collectors: Collector[];
-  publisher: Publisher;
+  sink: Sink;
 }
 
 /** Wires sources → normalizer → publisher → output for every configured target. */
-export function buildAgent(config: HapbeatConfig, agent: AgentInfo, output: Output, log: Logger): Agent {
-  const publisher = new Publisher(output, log);
+export function buildAgent(config: HapbeatConfig, agent: AgentInfo, sink: Sink, log: Logger): Agent {
   const settings = { agent, periodMs: config.periodMs, namespace: config.namespace };
   const collectors = config.targets.map((t) => {
     const source = new HaproxySource(t, {
@@ -23,9 +21,9 @@ export function buildAgent(config: HapbeatConfig, agent: AgentInfo, output: Outp
       includeOldWorkers: config.includeOldWorkers,
       httpAuth: { username: t.username, password: t.password },
     });
-    return new Collector(source, settings, log.child({ target: t.name }), (events) => publisher.publish(events));
+    return new Collector(source, settings, log.child({ target: t.name }), (events) => sink.publish(events));
   });
-  return { collectors, publisher };
+  return { collectors, sink };
 }
 
 /** Totals across collectors and the publisher, for status logs and `once`. */
@@ -34,7 +32,7 @@ export function agentCounters(a: Agent): Record<string, number> {
   for (const c of a.collectors) {
     for (const [k, v] of Object.entries(c.counters)) total[k] = (total[k] ?? 0) + v;
   }
-  for (const [k, v] of Object.entries(a.publisher.counters)) total[`output_${k}`] = v;
+  for (const [k, v] of Object.entries(a.sink.counters())) total[`output_${k}`] = v;
   return total;
 }
 
@@ -58,8 +56,8 @@ export async function runDaemon(a: Agent, config: HapbeatConfig, log: Logger, op
     log,
   );
   log.info(
-    { targets: config.targets.map((t) => ({ name: t.name, mode: t.mode })), period_ms: config.periodMs, output: a.publisher.output.name },
-    `hapbeat started: ${config.targets.length} target(s), every ${config.periodMs} ms, output ${a.publisher.output.name}`,
+    { targets: config.targets.map((t) => ({ name: t.name, mode: t.mode })), period_ms: config.periodMs, output: a.sink.name },
+    `hapbeat started: ${config.targets.length} target(s), every ${config.periodMs} ms, output ${a.sink.name}`,
   );
   poller.start();
   const status = setInterval(() => log.info({ counters: agentCounters(a) }, 'status'), opts.statusEveryMs ?? 30_000);
@@ -73,7 +71,7 @@ export async function runDaemon(a: Agent, config: HapbeatConfig, log: Logger, op
     timer = setTimeout(() => r('timeout'), timeoutMs);
   });
   const result = await Promise.race([
-    poller.stop().then(() => a.publisher.close()).then(() => 'ok' as const),
+    poller.stop().then(() => a.sink.close(Math.max(1000, timeoutMs - 5000))).then(() => 'ok' as const),
     timedOut,
   ]);
   clearTimeout(timer);

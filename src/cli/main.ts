@@ -4,10 +4,12 @@ import { agentCounters, buildAgent, runDaemon } from '../agent.js';
 import { HapbeatError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { ConsoleOutput } from '../output/console.js';
-import { createOutput } from '../output/create-output.js';
+import { createSink } from '../output/create-output.js';
+import { Publisher } from '../pipeline/publisher.js';
 import { settingDocs } from '../config/load.js';
 import { addCommonOptions, configFromFlags, requireTargets, type CommonFlags } from './options.js';
 import { testHaproxy } from './test-haproxy.js';
+import { setupCommand, testOutputCommand } from './elasticsearch-commands.js';
 import YAML from 'yaml';
 
 const EXAMPLES = `
@@ -21,8 +23,13 @@ Examples:
   # several HAProxy instances, a config file, and one setting overridden
   hapbeat run -c config/hapbeat.yml -t /run/lb1-master.sock -t 127.0.0.1:9999 -E haproxy.period=5s
 
+  # ship into Elasticsearch: install the templates once, then run
+  hapbeat setup -E output.elasticsearch.hosts=http://127.0.0.1:9200
+  hapbeat run -t /run/haproxy-master.sock -E output.elasticsearch.hosts=http://127.0.0.1:9200
+
   # check the setup
   hapbeat test config -c config/hapbeat.yml
+  hapbeat test output -E output.elasticsearch.hosts=http://127.0.0.1:9200
   hapbeat test haproxy --target /run/haproxy-master.sock
 
 HAProxy must run in master-worker mode with a master CLI socket, for example:
@@ -61,7 +68,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     const log = createLogger(config.logLevel);
     const { agent, persisted } = loadAgentInfo(config.dataPath, config.agentName);
     if (!persisted) log.warn({ path: config.dataPath }, `cannot write ${config.dataPath}/meta.json; agent.id will change on restart`);
-    const a = buildAgent(config, agent, createOutput(config), log);
+    const a = buildAgent(config, agent, createSink(config, log), log);
     exitCode = await runDaemon(a, config, log, { stopSignal: stopSignal(log) });
   });
 
@@ -74,12 +81,24 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     requireTargets(config);
     const log = createLogger((flags.logLevel as LogLevel | undefined) ?? (config.logLevel === 'info' ? 'warn' : config.logLevel));
     const { agent } = loadAgentInfo(config.dataPath, config.agentName);
-    const a = buildAgent(config, agent, new ConsoleOutput(stdout as NodeJS.WritableStream & import('node:stream').Writable), log);
+    const p = new Publisher(new ConsoleOutput(stdout as NodeJS.WritableStream & import('node:stream').Writable), log);
+    const sink = { name: 'console', publish: (e: Parameters<typeof p.publish>[0]) => p.publish(e), close: () => p.close(), counters: () => ({ ...p.counters }) };
+    const a = buildAgent(config, agent, sink, log);
     const results = await Promise.all(a.collectors.map((c) => c.collect()));
-    await a.publisher.close();
+    await sink.close();
     const failed = results.filter((r) => r.poll.error).length;
     log.info({ counters: agentCounters(a) }, 'once: done');
-    exitCode = failed > 0 || a.publisher.counters.dropped > 0 ? 1 : 0;
+    exitCode = failed > 0 || p.counters.dropped > 0 ? 1 : 0;
+  });
+
+  addCommonOptions(
+    program
+      .command('setup')
+      .description('install the index templates (and ILM policy, where the cluster has ILM) in Elasticsearch; idempotent')
+      .option('--dry-run', 'print every request instead of sending it'),
+  ).action(async (flags: CommonFlags & { dryRun?: boolean }) => {
+    const config = configFromFlags(flags);
+    exitCode = await setupCommand(config, flags.dryRun === true, stdout);
   });
 
   const test = program.command('test').description('check the configuration or the connection to HAProxy');
@@ -89,6 +108,12 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       stdout.write(YAML.stringify(config.effective));
       stdout.write(`Config OK${config.file ? ` (${config.file})` : ''}: ${config.targets.length} target(s)\n`);
       if (config.targets.length === 0) stdout.write('Note: no target yet; "run" and "once" need --target or haproxy.targets.\n');
+    },
+  );
+  addCommonOptions(test.command('output').description('check the connection, version, authentication and privileges of the Elasticsearch output')).action(
+    async (flags: CommonFlags) => {
+      const config = configFromFlags(flags);
+      exitCode = await testOutputCommand(config, stdout);
     },
   );
   addCommonOptions(

@@ -9,6 +9,7 @@ export interface CommonFlags {
   period?: string;
   output?: string;
   outputPath?: string;
+  es?: string[];
   namespace?: string;
   oldWorkers?: boolean;
   logLevel?: string;
@@ -28,6 +29,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--period <duration>', 'poll interval, e.g. 10s (haproxy.period)')
     .addOption(new Option('--output <type>', 'where documents go (output.type)').choices(['auto', 'file', 'console', 'elasticsearch']))
     .option('--output-path <dir>', 'directory of the file output (output.file.path)')
+    .option('--es <url>', 'Elasticsearch URL, repeatable (output.elasticsearch.hosts)', collect)
     .option('--namespace <name>', 'data stream namespace (data_stream.namespace)')
     .option('--no-old-workers', 'do not sample old workers draining after a reload')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
@@ -53,6 +55,7 @@ export function configFromFlags(flags: CommonFlags, env: NodeJS.ProcessEnv = pro
   if (flags.period !== undefined) overrides['haproxy.period'] = flags.period;
   if (flags.output !== undefined) overrides['output.type'] = flags.output;
   if (flags.outputPath !== undefined) overrides['output.file.path'] = flags.outputPath;
+  if (flags.es?.length) overrides['output.elasticsearch.hosts'] = flags.es;
   if (flags.namespace !== undefined) overrides['data_stream.namespace'] = flags.namespace;
   if (flags.oldWorkers === false) overrides['haproxy.include_old_workers'] = false;
   if (flags.logLevel !== undefined) overrides['logging.level'] = flags.logLevel;

@@ -13,6 +13,8 @@ export interface Capabilities {
   ilm: boolean;
   /** Data stream lifecycle is executed (data-streams module, 8.14+); the template setting is accepted anyway. */
   dataStreamLifecycle: boolean;
+  /** The data-streams module: time bounds of TSDB indices (index.look_back_time) and the _data_stream APIs. */
+  dataStreamsModule: boolean;
   /** Watcher (x-pack-watcher module; also needs a standard, gold, platinum or trial licence). */
   watcher: boolean;
 }
@@ -48,6 +50,7 @@ export function capabilitiesFrom(body: NodesPlugins): Capabilities {
     tsdb: atLeast(8, 7),
     ilm: mods.includes('x-pack-ilm'),
     dataStreamLifecycle: mods.includes('data-streams') && atLeast(8, 14),
+    dataStreamsModule: mods.includes('data-streams'),
     watcher: mods.includes('x-pack-watcher'),
   };
 }

@@ -108,7 +108,8 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
     if (tsdb) {
       settings['index.mode'] = 'time_series';
       settings['index.routing_path'] = routingPath(ds);
-      settings['index.look_back_time'] = opts.tsdbLookBack;
+      // Registered by the data-streams module, which also enforces the time bounds it widens.
+      if (caps.dataStreamsModule) settings['index.look_back_time'] = opts.tsdbLookBack;
     }
     if (ilm) settings['index.lifecycle.name'] = ILM_POLICY;
     steps.push({

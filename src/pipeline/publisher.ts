@@ -25,7 +25,7 @@ export class Publisher {
     private readonly log: Logger,
   ) {}
 
-  async publish(events: readonly HapbeatEvent[]): Promise<void> {
+  async publish(events: HapbeatEvent[]): Promise<void> {
     if (events.length === 0) return;
     this.counters.published += events.length;
     try {

@@ -75,7 +75,7 @@ describe('Spool', () => {
     await s1.append(batch(2, 2));
     const seg = path.join(d, readdirSync(d).find((f) => f.endsWith('.seg'))!);
     const buf = readFileSync(seg);
-    buf[buf.length - 5] ^= 0xff; // flip a byte in the second record's payload
+    buf[buf.length - 5]! ^= 0xff; // flip a byte in the second record's payload
     writeFileSync(seg, buf);
     const s2 = Spool.open(d, opts);
     expect(s2.recovered[0]).toContain('failing its checksum');

@@ -1,0 +1,101 @@
+import type { HapbeatConfig } from '../config/load.js';
+import { ConfigError } from '../config/load.js';
+import { createClient, describeHosts } from '../output/elasticsearch/client.js';
+import { describeFailure } from '../output/elasticsearch/elasticsearch-output.js';
+import { describeCapabilities, detectCapabilities, runSetup } from '../elastic/setup.js';
+
+function requireHosts(config: HapbeatConfig): void {
+  if (config.output.elasticsearch.hosts.length === 0) {
+    throw new ConfigError('no Elasticsearch host is configured', 'set output.elasticsearch.hosts in the config file, HAPBEAT_ES_HOSTS, or -E output.elasticsearch.hosts=http://127.0.0.1:9200');
+  }
+}
+
+/** `hapbeat setup [--dry-run]`: prints what it installs, skips, or would send. Returns the exit code. */
+export async function setupCommand(config: HapbeatConfig, dryRun: boolean, out: NodeJS.WritableStream): Promise<number> {
+  requireHosts(config);
+  const es = config.output.elasticsearch;
+  const client = createClient(es);
+  try {
+    let report;
+    try {
+      report = await runSetup(client, es, dryRun);
+    } catch (err) {
+      out.write(`FAIL  cannot read the cluster's capabilities from ${describeHosts(es.hosts)}: ${describeFailure(err).message}\n`);
+      return 1;
+    }
+    for (const l of describeCapabilities(report.capabilities)) out.write(`${l}\n`);
+    let failed = 0;
+    for (const s of report.steps) {
+      if (s.skipped) out.write(`skip  ${s.what}: ${s.skipped}\n`);
+      else if (dryRun) out.write(`would ${s.method} ${s.path}  # ${s.what}\n${JSON.stringify(s.body, null, 2)}\n`);
+      else if (s.result === 'installed') out.write(`ok    ${s.method} ${s.path}  ${s.what}\n`);
+      else {
+        failed++;
+        out.write(`FAIL  ${s.method} ${s.path}  ${s.what}: ${s.error}\n`);
+      }
+    }
+    out.write(dryRun ? 'Dry run: nothing was sent.\n' : failed ? `${failed} step(s) failed\n` : 'Setup done.\n');
+    return failed ? 1 : 0;
+  } finally {
+    await client.close();
+  }
+}
+
+/** `hapbeat test output`: connectivity, version, authentication and privileges, each failure with a fix. */
+export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.WritableStream): Promise<number> {
+  requireHosts(config);
+  const es = config.output.elasticsearch;
+  const client = createClient(es);
+  let problems = 0;
+  const fail = (msg: string) => {
+    problems++;
+    out.write(`FAIL  ${msg}\n`);
+  };
+  try {
+    out.write(`Elasticsearch at ${describeHosts(es.hosts)}\n`);
+    try {
+      const h = (await client.cluster.health({}, { maxRetries: 0 })) as { status: string; cluster_name: string };
+      out.write(`ok    reachable: cluster "${h.cluster_name}", status ${h.status}\n`);
+      if (h.status === 'red') fail('the cluster is red: some primary shards are unassigned');
+    } catch (err) {
+      const f = describeFailure(err);
+      fail(`${f.message}${f.status === undefined ? ': check output.elasticsearch.hosts, the network and TLS settings (ssl.ca_file, ssl.verify)' : ''}`);
+      return 1;
+    }
+    const caps = await detectCapabilities(client);
+    out.write(`ok    ${describeCapabilities(caps).join('\n      ')}\n`);
+    if (caps.major < 8) fail(`Elasticsearch ${caps.version} is older than 8.0; hapbeat needs 8.x or 9.x`);
+    try {
+      const me = (await client.security.authenticate({}, { maxRetries: 0 })) as { username: string };
+      out.write(`ok    authenticated as "${me.username}"\n`);
+      const idx = ['metrics-haproxy.*', 'hapbeat-haproxy.*'];
+      const priv = (await client.security.hasPrivileges(
+        { cluster: ['monitor', 'manage_index_templates', ...(caps.ilm ? ['manage_ilm'] : [])], index: [{ names: idx, privileges: ['create_doc', 'auto_configure', 'view_index_metadata'] }] },
+        { maxRetries: 0 },
+      )) as { has_all_requested: boolean; cluster: Record<string, boolean>; index: Record<string, Record<string, boolean>> };
+      if (priv.has_all_requested) out.write('ok    privileges: monitor, manage_index_templates, create_doc and auto_configure on metrics-haproxy.*\n');
+      else {
+        const missing = [
+          ...Object.entries(priv.cluster).filter(([, v]) => !v).map(([k]) => `cluster ${k}`),
+          ...Object.entries(priv.index).flatMap(([n, p]) => Object.entries(p).filter(([, v]) => !v).map(([k]) => `${k} on ${n}`)),
+        ];
+        fail(`missing privileges: ${missing.join(', ')}: grant them to this user's role (setup needs the cluster ones; run needs create_doc and auto_configure)`);
+      }
+    } catch (err) {
+      const f = describeFailure(err);
+      if (f.status === 401) fail('authentication failed: check output.elasticsearch.username/password, api_key or bearer_token');
+      else if (/security must be explicitly enabled|Security is disabled|security_exception.*not enabled/i.test(f.message) || f.status === 500 || f.status === 400 || f.status === 404 || f.status === 405) {
+        out.write('ok    security is off on this cluster: no authentication or privileges to check\n');
+      } else fail(f.message);
+    }
+    for (const ds of ['haproxy.stat', 'haproxy.info']) {
+      const exists = await client.indices.existsIndexTemplate({ name: `hapbeat-${ds}` }).catch(() => false);
+      if (exists) out.write(`ok    index template hapbeat-${ds} is installed\n`);
+      else fail(`index template hapbeat-${ds} is missing: run "hapbeat setup"`);
+    }
+  } finally {
+    await client.close();
+  }
+  out.write(problems === 0 ? 'Output OK\n' : `${problems} problem(s) found\n`);
+  return problems === 0 ? 0 : 1;
+}

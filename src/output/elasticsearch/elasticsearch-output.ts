@@ -1,0 +1,160 @@
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import type { ElasticsearchConfig } from '../../config/load.js';
+import type { Dataset, HapbeatEvent } from '../../normalize/documents.js';
+import { destination } from '../../elastic/templates.js';
+import type { Logger } from '../../log/logger.js';
+import type { Output, PublishResult } from '../output.js';
+import { bulkBody, classifyItems, type BulkItem } from './bulk.js';
+
+/** Why a whole request failed, for the retry log and the backoff. */
+export interface PublishFailure {
+  retryable: boolean;
+  message: string;
+  status?: number;
+}
+
+export interface EsPublishResult extends PublishResult {
+  failure?: PublishFailure;
+}
+
+const TSDB_ID_ERROR = '_id must be unset';
+
+/**
+ * Writes batches with `_bulk`, one `create` per document, into the data streams
+ * metrics-haproxy.<dataset>-<namespace> (or daily indices). It sends each document's deterministic `_id`,
+ * except into time series data streams, which derive the id from the dimensions and the timestamp
+ * themselves (and reject any other). Either way a re-sent document is answered 409 and counted as a
+ * duplicate. A request larger than the cluster accepts (413) is split in halves.
+ */
+export class ElasticsearchOutput implements Output {
+  readonly name = 'elasticsearch';
+  /** Per dataset: send our _id (false for TSDB data streams). Learned from the installed templates. */
+  private readonly sendIds = new Map<string, boolean>();
+  private templatesChecked = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly cfg: ElasticsearchConfig,
+    private readonly namespace: string,
+    private readonly log: Logger,
+  ) {}
+
+  indexFor = (e: HapbeatEvent): string => destination(e.dataset, this.namespace, this.cfg.indexMode, e.timestamp);
+
+  /** Reads hapbeat's index templates to learn which datasets are TSDB (no explicit _id there). */
+  private async checkTemplates(): Promise<void> {
+    if (this.templatesChecked) return;
+    for (const ds of ['haproxy.stat', 'haproxy.info'] as Dataset[]) {
+      try {
+        const r = (await this.client.indices.getIndexTemplate({ name: `hapbeat-${ds}` })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
+        const tsdb = r.index_templates?.[0]?.index_template._meta?.tsdb === true;
+        this.sendIds.set(ds, !tsdb);
+      } catch (err) {
+        if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) {
+          this.log.warn({ dataset: ds }, `index template hapbeat-${ds} is not installed: run "hapbeat setup" so that every field is mapped as intended`);
+          this.sendIds.set(ds, true);
+        } else throw err;
+      }
+    }
+    this.templatesChecked = true;
+  }
+
+  async publish(events: readonly HapbeatEvent[]): Promise<EsPublishResult> {
+    const total: EsPublishResult = { acked: 0, duplicates: 0, retry: [], rejected: [] };
+    try {
+      await this.checkTemplates();
+    } catch (err) {
+      return { ...total, retry: [...events], failure: describeFailure(err) };
+    }
+    // Split by count and by bytes.
+    let chunk: HapbeatEvent[] = [];
+    let bytes = 0;
+    const chunks: HapbeatEvent[][] = [];
+    for (const e of events) {
+      const size = e.json.length + 120;
+      if (chunk.length > 0 && (chunk.length >= this.cfg.bulkMaxSize || bytes + size > this.cfg.bulkMaxBytes)) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(e);
+      bytes += size;
+    }
+    if (chunk.length) chunks.push(chunk);
+    for (const c of chunks) merge(total, await this.send(c));
+    return total;
+  }
+
+  private async send(events: HapbeatEvent[]): Promise<EsPublishResult> {
+    const byDataset = (e: HapbeatEvent) => this.sendIds.get(e.dataset) ?? true;
+    const withIds = events.filter(byDataset);
+    const withoutIds = events.filter((e) => !byDataset(e));
+    const body = bulkBody(withIds, this.indexFor, true) + bulkBody(withoutIds, this.indexFor, false);
+    const ordered = [...withIds, ...withoutIds];
+    let resp: { errors?: boolean; items?: Record<string, BulkItem>[] };
+    try {
+      resp = (await this.client.transport.request(
+        { method: 'POST', path: '/_bulk', bulkBody: body },
+        { requestTimeout: this.cfg.timeoutMs, maxRetries: 0 },
+      )) as typeof resp;
+    } catch (err) {
+      const status = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
+      if (status === 413 && events.length > 1) {
+        const half = Math.ceil(events.length / 2);
+        this.log.warn({ documents: events.length }, 'Elasticsearch refused a bulk request as too large (413); splitting it');
+        const a = await this.send(events.slice(0, half));
+        const b = await this.send(events.slice(half));
+        return merge(a, b);
+      }
+      const failure = describeFailure(err);
+      if (!failure.retryable) {
+        return { acked: 0, duplicates: 0, retry: [], rejected: events.map((event) => ({ event, status, reason: failure.message })) };
+      }
+      return { acked: 0, duplicates: 0, retry: events, rejected: [], failure };
+    }
+    const r: EsPublishResult = classifyItems(ordered, (resp.items ?? []) as { create?: BulkItem }[]);
+    // A TSDB data stream created without our template metadata: learn it, and retry those items without _id.
+    const tsdbRejects = r.rejected.filter((x) => x.reason.includes(TSDB_ID_ERROR));
+    if (tsdbRejects.length > 0) {
+      for (const x of tsdbRejects) this.sendIds.set(x.event.dataset, false);
+      r.rejected = r.rejected.filter((x) => !x.reason.includes(TSDB_ID_ERROR));
+      r.retry.push(...tsdbRejects.map((x) => x.event));
+    }
+    return r;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function merge(into: EsPublishResult, r: EsPublishResult): EsPublishResult {
+  into.acked += r.acked;
+  into.duplicates += r.duplicates;
+  into.retry.push(...r.retry);
+  into.rejected.push(...r.rejected);
+  if (r.failure && !into.failure) into.failure = r.failure;
+  return into;
+}
+
+/** Whole-request failures: connection problems, timeouts, 429 and 5xx are retried; so are 401/403 (fix and it goes on). */
+export function describeFailure(err: unknown): PublishFailure {
+  if (err instanceof errors.ResponseError) {
+    const status = err.meta.statusCode ?? 0;
+    const reason = (err.meta.body as { error?: { reason?: string; type?: string } } | undefined)?.error;
+    const message = `Elasticsearch answered ${status}${reason ? ` (${reason.type}: ${reason.reason})` : ''}`;
+    if (status === 401 || status === 403) {
+      return { retryable: true, status, message: `${message}: check output.elasticsearch credentials and privileges (hapbeat test output)` };
+    }
+    return { retryable: status === 429 || status >= 500 || status === 0, status, message };
+  }
+  if (err instanceof errors.TimeoutError) return { retryable: true, message: 'the bulk request timed out' };
+  if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
+    return { retryable: true, message: `cannot reach Elasticsearch (${(err as Error).message})` };
+  }
+  if (err instanceof errors.ProductNotSupportedError) {
+    return { retryable: true, message: 'the server does not identify as Elasticsearch (X-Elastic-Product missing): is this a proxy or OpenSearch?' };
+  }
+  return { retryable: true, message: (err as Error)?.message ?? String(err) };
+}
