@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load.js';
 import { createClient, describeHosts } from '../output/elasticsearch/client.js';
 import { describeFailure } from '../output/elasticsearch/elasticsearch-output.js';
 import { describeCapabilities, detectCapabilities, runSetup } from '../elastic/setup.js';
+import { templateName } from '../elastic/templates.js';
 
 function requireHosts(config: HapbeatConfig): void {
   if (config.output.elasticsearch.hosts.length === 0) {
@@ -89,9 +90,10 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
       } else fail(f.message);
     }
     for (const ds of ['haproxy.stat', 'haproxy.info']) {
-      const exists = await client.indices.existsIndexTemplate({ name: `hapbeat-${ds}` }).catch(() => false);
-      if (exists) out.write(`ok    index template hapbeat-${ds} is installed\n`);
-      else fail(`index template hapbeat-${ds} is missing: run "hapbeat setup"`);
+      const name = templateName(ds, es.indexMode);
+      const exists = await client.indices.existsIndexTemplate({ name }).catch(() => false);
+      if (exists) out.write(`ok    index template ${name} is installed\n`);
+      else fail(`index template ${name} is missing: run "hapbeat setup"`);
     }
   } finally {
     await client.close();

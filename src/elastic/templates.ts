@@ -37,6 +37,11 @@ export interface SetupStep {
   skipped?: string;
 }
 
+/** hapbeat-<dataset> for data streams, hapbeat-<dataset>-index for daily indices: the two never overwrite each other. */
+export function templateName(dataset: string, mode: AssetOptions['indexMode']): string {
+  return mode === 'data_stream' ? `hapbeat-${dataset}` : `hapbeat-${dataset}-index`;
+}
+
 export function indexPattern(dataset: DatasetName, mode: AssetOptions['indexMode']): string {
   return mode === 'data_stream' ? `metrics-${dataset}-*` : `hapbeat-${dataset}-*`;
 }
@@ -97,7 +102,7 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
     });
   }
   for (const ds of DATASETS) {
-    const base = `hapbeat-${ds}`;
+    const base = templateName(ds, opts.indexMode);
     steps.push({
       what: `component template ${base}@mappings (explicit mappings of every ${ds} field, dynamic: false${tsdb ? ', TSDB metric types and dimensions' : ''})`,
       method: 'PUT',

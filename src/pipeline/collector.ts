@@ -57,6 +57,8 @@ export class Collector {
     const normalized = normalizePoll(poll, this.settings);
     this.account(poll, normalized);
     await this.sink(normalized.events);
+    // Logged once the sink has the documents (in memory, a file, or durably in the spool).
+    this.logPoll(poll, normalized);
     return { poll, normalized };
   }
 
@@ -106,16 +108,24 @@ export class Collector {
       this.warnedColumns.add(col);
       this.log.warn({ column: col }, `${target}: HAProxy reports "${col}", which hapbeat does not map yet; it is ignored`);
     }
-    if (this.log.isLevelEnabled('debug')) {
-      this.log.debug(
-        {
-          duration_ms: Math.round(poll.durationNs / 1e4) / 100,
-          processes: n.processes.map((p) => ({ prefix: p.prefix, pid: p.identity.pid, num: p.identity.num, old: p.identity.old })),
-          skipped: poll.skipped.length,
-          documents: { 'haproxy.stat': stat, 'haproxy.info': info },
-        },
-        `polled ${target}`,
-      );
+  }
+
+  private logPoll(poll: TargetPoll, n: NormalizedPoll): void {
+    if (poll.error || !this.log.isLevelEnabled('debug')) return;
+    let stat = 0;
+    let info = 0;
+    for (const p of n.processes) {
+      stat += p.statDocs;
+      info += p.infoDocs;
     }
+    this.log.debug(
+      {
+        duration_ms: Math.round(poll.durationNs / 1e4) / 100,
+        processes: n.processes.map((p) => ({ prefix: p.prefix, pid: p.identity.pid, num: p.identity.num, old: p.identity.old })),
+        skipped: poll.skipped.length,
+        documents: { 'haproxy.stat': stat, 'haproxy.info': info },
+      },
+      `polled ${poll.target.name}`,
+    );
   }
 }

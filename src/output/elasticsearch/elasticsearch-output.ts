@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import type { ElasticsearchConfig } from '../../config/load.js';
 import type { Dataset, HapbeatEvent } from '../../normalize/documents.js';
-import { destination } from '../../elastic/templates.js';
+import { destination, templateName } from '../../elastic/templates.js';
 import type { Logger } from '../../log/logger.js';
 import type { Output, PublishResult } from '../output.js';
 import { bulkBody, classifyItems, type BulkItem } from './bulk.js';
@@ -47,12 +47,12 @@ export class ElasticsearchOutput implements Output {
     if (this.templatesChecked) return;
     for (const ds of ['haproxy.stat', 'haproxy.info'] as Dataset[]) {
       try {
-        const r = (await this.client.indices.getIndexTemplate({ name: `hapbeat-${ds}` })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
+        const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
         const tsdb = r.index_templates?.[0]?.index_template._meta?.tsdb === true;
         this.sendIds.set(ds, !tsdb);
       } catch (err) {
         if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) {
-          this.log.warn({ dataset: ds }, `index template hapbeat-${ds} is not installed: run "hapbeat setup" so that every field is mapped as intended`);
+          this.log.warn({ dataset: ds }, `index template ${templateName(ds, this.cfg.indexMode)} is not installed: run "hapbeat setup" so that every field is mapped as intended`);
           this.sendIds.set(ds, true);
         } else throw err;
       }

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess, execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '../harness/ports.js';
+
+const BIN = path.resolve('bin/hapbeat.js');
+const run = promisify(execFile);
+
+export async function hapbeatCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+/** A running `hapbeat run`, its logs, and what it says it polled. */
+export class HapbeatProcess {
+  logs = '';
+  readonly proc: ChildProcess;
+  readonly exited: Promise<number | null>;
+
+  constructor(args: string[], readonly dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-run-'))) {
+    this.proc = spawn(
+      process.execPath,
+      [BIN, 'run', '--log-level', 'debug', '-E', `output.elasticsearch.spool.path=${path.join(dir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`, ...args],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: dir } },
+    );
+    this.proc.stderr!.on('data', (d) => (this.logs += d));
+    this.exited = new Promise((r) => this.proc.on('exit', (c, sig) => r(c ?? (sig ? -1 : null))));
+  }
+
+  lines(): Record<string, unknown>[] {
+    return this.logs
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** Documents of the polls it logged as handed to the output (after the sink took them). */
+  polled(): { polls: number; stat: number; info: number } {
+    const ps = this.lines().filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('polled '));
+    let stat = 0;
+    let info = 0;
+    for (const p of ps) {
+      const d = p.documents as Record<string, number>;
+      stat += d['haproxy.stat']!;
+      info += d['haproxy.info']!;
+    }
+    return { polls: ps.length, stat, info };
+  }
+
+  async waitPolls(n: number, timeoutMs = 60_000): Promise<void> {
+    await waitFor(`${n} polls`, () => this.polled().polls >= n, timeoutMs);
+  }
+
+  lastCounters(): Record<string, number> | undefined {
+    const c = this.lines().filter((l) => l.counters).at(-1);
+    return c?.counters as Record<string, number> | undefined;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    this.proc.kill(signal);
+    return this.exited;
+  }
+}
+
+export async function es<T = Record<string, unknown>>(url: string, p: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(`${url}${p}`, {
+    method: init.method ?? (init.body ? 'POST' : 'GET'),
+    headers: { 'content-type': 'application/json' },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  return (await res.json()) as T;
+}
+
+export async function count(url: string, index: string): Promise<number> {
+  await es(url, `/${index}/_refresh`, { method: 'POST' });
+  const r = await es<{ count?: number; error?: unknown }>(url, `/${index}/_count`);
+  return r.count ?? 0;
+}
+
+/** Every document's _id and _source (up to 10,000). */
+export async function all(url: string, index: string): Promise<{ _id: string; _source: any }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  await es(url, `/${index}/_refresh`, { method: 'POST' });
+  const r = await es<{ hits: { hits: { _id: string; _source: any }[] } }>(url, `/${index}/_search`, { body: { size: 10_000, sort: [{ '@timestamp': 'asc' }] } }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  return r.hits.hits;
+}
+
+/** Identity of a stat document: one per (process, sample time, row). */
+export function rowKey(s: any): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const st = s.haproxy.stat;
+  return [s.haproxy.process.pid, s['@timestamp'], st?.proxy?.id, st?.server?.id, st?.component_type].join('|');
+}
