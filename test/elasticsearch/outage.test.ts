@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HaproxyLab } from '../harness/haproxy.js';
+import { EsServer } from '../harness/elasticsearch.js';
+import { waitFor } from '../harness/ports.js';
+import { all, count, hapbeatCli, HapbeatProcess, rowKey } from './helpers.js';
+
+const fast = ['--period', '500ms', '-E', 'output.elasticsearch.backoff.init=200ms', '-E', 'output.elasticsearch.backoff.max=2s', '-E', 'output.elasticsearch.timeout=5s'];
+
+/** Both tests stop Elasticsearch, so each has its own. */
+describe('Elasticsearch outages', () => {
+  let es: EsServer;
+  let lab: HaproxyLab;
+  beforeAll(async () => {
+    [es, lab] = await Promise.all([EsServer.start({ heapMb: 384 }), HaproxyLab.start()]);
+    expect((await hapbeatCli(['setup', '--es', es.url])).code).toBe(0);
+  });
+  afterAll(async () => {
+    await Promise.all([es?.destroy(), lab?.stop()]);
+  });
+
+  it('Elasticsearch stopped for 30 s while polling: every sampled document arrives, none twice', async () => {
+    const hb = new HapbeatProcess(['-t', lab.masterSocket, '--es', es.url, '--namespace', 'outage', ...fast]);
+    await hb.waitPolls(4);
+    await es.stop();
+    const before = hb.polled().polls;
+    await new Promise((r) => setTimeout(r, 30_000));
+    expect(hb.polled().polls).toBeGreaterThan(before + 40); // it kept polling through the outage
+    expect(hb.logs).toContain('keeping them in the spool');
+    await es.start();
+    await waitFor('the spool to be replayed', () => hb.logs.includes('spool replayed'), 120_000);
+    const at = hb.polled().polls;
+    await hb.waitPolls(at + 2);
+    expect(await hb.stop()).toBe(0);
+    const { stat, info } = hb.polled();
+    expect(await count(es.url, 'metrics-haproxy.stat-outage')).toBe(stat);
+    expect(await count(es.url, 'metrics-haproxy.info-outage')).toBe(info);
+    const docs = await all(es.url, 'metrics-haproxy.stat-outage');
+    expect(new Set(docs.map((d) => rowKey(d._source))).size).toBe(stat);
+    const c = hb.lastCounters()!;
+    expect(c.output_spooled).toBeGreaterThan(400);
+    expect(c.output_dropped).toBe(0);
+    expect(c.output_deadLettered).toBe(0);
+  });
+
+  it('kill -9 of hapbeat during an outage: after restarting both, nothing is lost and nothing is duplicated', async () => {
+    const a = new HapbeatProcess(['-t', lab.masterSocket, '--es', es.url, '--namespace', 'crash', ...fast]);
+    await a.waitPolls(3);
+    await es.stop();
+    await waitFor('a delivery failure', () => a.logs.includes('keeping them in the spool'), 30_000);
+    const n = a.polled().polls;
+    await a.waitPolls(n + 6);
+    a.proc.kill('SIGKILL');
+    await a.exited;
+    const sampledBefore = a.polled(); // every poll it logged had reached memory or the spool
+    await es.start();
+    const b = new HapbeatProcess(['-t', lab.masterSocket, '--es', es.url, '--namespace', 'crash', ...fast], a.dir);
+    await waitFor('the spool of the killed process to be replayed', () => b.logs.includes('spool replayed'), 120_000);
+    expect(b.logs).toContain('from before; replaying them first');
+    await b.waitPolls(b.polled().polls + 2);
+    expect(await b.stop()).toBe(0);
+    const after = b.polled();
+    expect(await count(es.url, 'metrics-haproxy.stat-crash')).toBe(sampledBefore.stat + after.stat);
+    expect(await count(es.url, 'metrics-haproxy.info-crash')).toBe(sampledBefore.info + after.info);
+    const docs = await all(es.url, 'metrics-haproxy.stat-crash');
+    expect(new Set(docs.map((d) => rowKey(d._source))).size).toBe(docs.length);
+  });
+});
