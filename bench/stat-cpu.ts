@@ -9,9 +9,9 @@ import { serializeBatch } from '../src/output/output.js';
 
 const SERVERS = 2000;
 const BACKENDS = 20;
-const RUNS = 60;
+const RUNS = 100;
 
-function config(lab: HaproxyLab): string {
+export function config2000(lab: HaproxyLab): string {
   const lines = [
     'global',
     '  nbthread 2',
@@ -48,9 +48,8 @@ export interface StatCpuResult {
   outBytes: number;
 }
 
-export async function benchStatCpu(): Promise<StatCpuResult> {
-  const lab = await HaproxyLab.start({ config });
-  try {
+export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { text: string }> {
+  {
     const [pid] = (await lab.workers()).current;
     // HAProxy's own cost: one full round trip of @1 show stat through the master.
     const rtts: number[] = [];
@@ -94,8 +93,7 @@ export async function benchStatCpu(): Promise<StatCpuResult> {
       rows,
       bytes: text.length,
       outBytes: bytes,
+      text,
     };
-  } finally {
-    await lab.stop();
   }
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { HaproxyLab } from '../test/harness/haproxy.js';
+import { EsServer } from '../test/harness/elasticsearch.js';
 import { holdRequest, sendRequests } from '../test/harness/backends.js';
 
 const SECONDS = Number(process.env.HAPBEAT_DEMO_SECONDS ?? 12);
@@ -15,15 +16,32 @@ const outDir = path.resolve('data/demo');
 async function main(): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  console.log('hapbeat demo: starting a local HAProxy in master-worker mode (haproxy -W -S) ...');
-  const lab = await HaproxyLab.start();
+  console.log('hapbeat demo: starting a local HAProxy in master-worker mode (haproxy -W -S) and Elasticsearch ...');
+  const [lab, es] = await Promise.all([
+    HaproxyLab.start(),
+    EsServer.start().catch((err: Error) => {
+      console.log(`  no Elasticsearch (${err.message.split('\n')[0]}): falling back to file output`);
+      return undefined;
+    }),
+  ]);
   let sent = 0;
   let stopTraffic = false;
   const held: { abort(): void }[] = [];
   try {
     const version = (await lab.command('@1 show info')).match(/^Version: (.*)$/m)?.[1];
     console.log(`  HAProxy ${version}, master pid ${lab.masterPid}, master CLI ${lab.masterSocket}`);
-    console.log('  no Elasticsearch in this demo yet: hapbeat writes NDJSON files (output.type: file)');
+    const outputArgs = es ? ['--es', es.url, '-E', `output.elasticsearch.spool.path=${path.join(outDir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(outDir, 'dead-letter.ndjson')}`] : ['--output', 'file', '--output-path', outDir];
+    if (es) {
+      console.log(`  Elasticsearch ${es.version} at ${es.url}; installing the index templates: hapbeat setup`);
+      const setup = spawn(process.execPath, ['bin/hapbeat.js', 'setup', '--es', es.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      setup.stdout.on('data', (d) => (out += d));
+      const code = await new Promise<number>((r) => setup.on('exit', (c) => r(c ?? 1)));
+      for (const l of out.trim().split('\n')) console.log(`    ${l}`);
+      if (code !== 0) throw new Error('hapbeat setup failed');
+    } else {
+      console.log('  hapbeat writes NDJSON files (output.type: file)');
+    }
     const traffic = (async () => {
       while (!stopTraffic) {
         await sendRequests(lab.ports.fe, 5).catch(() => undefined);
@@ -33,7 +51,7 @@ async function main(): Promise<void> {
     })();
     const hb = spawn(
       process.execPath,
-      ['bin/hapbeat.js', 'run', '--target', lab.masterSocket, '--period', '1s', '--output', 'file', '--output-path', outDir],
+      ['bin/hapbeat.js', 'run', '--target', lab.masterSocket, '--period', '1s', ...outputArgs],
       { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: path.resolve('data') } },
     );
     let logs = '';
@@ -56,11 +74,45 @@ async function main(): Promise<void> {
       console.error(logs);
       throw new Error(`hapbeat exited with ${code}`);
     }
-    report(sent, logs);
+    if (es) await reportElasticsearch(es.url, sent, logs);
+    else report(sent, logs);
   } finally {
     for (const h of held) h.abort();
     lab.blackhole.dropConnections();
-    await lab.stop();
+    await Promise.all([lab.stop(), es?.destroy()]);
+  }
+}
+
+async function reportElasticsearch(url: string, sent: number, logs: string): Promise<void> {
+  const q = async (index: string, body: unknown) =>
+    (await (await fetch(`${url}/${index}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  await fetch(`${url}/metrics-haproxy.*/_refresh`, { method: 'POST' });
+  const r = await q('metrics-haproxy.*', {
+    size: 0,
+    aggs: {
+      dataset: { terms: { field: 'event.dataset' } },
+      process: {
+        terms: { field: 'haproxy.process.pid', size: 20 },
+        aggs: {
+          samples: { cardinality: { field: '@timestamp' } },
+          per_dataset: { terms: { field: 'event.dataset' } },
+          fe2xx: { filter: { term: { 'haproxy.stat.proxy.name': 'fe_main' } }, aggs: { v: { max: { field: 'haproxy.stat.response.http.2xx' } } } },
+          ever_old: { filter: { term: { 'haproxy.process.old': true } } },
+        },
+      },
+    },
+  });
+  const errors = logs.split('\n').filter((l) => l.includes('"level":"error"')).length;
+  console.log('');
+  console.log(`Indexed into Elasticsearch at ${url} (data streams metrics-haproxy.stat-default, metrics-haproxy.info-default)`);
+  console.log(`  traffic sent through HAProxy: ${sent} requests; hapbeat logged ${errors} error(s)`);
+  console.log('Documents per dataset:');
+  for (const b of r.aggregations.dataset.buckets) console.log(`  ${String(b.key).padEnd(14)} ${b.doc_count}`);
+  console.log('Documents per process:');
+  for (const b of r.aggregations.process.buckets) {
+    const ds = Object.fromEntries(b.per_dataset.buckets.map((x: { key: string; doc_count: number }) => [x.key, x.doc_count]));
+    const role = b.ever_old.doc_count > 0 ? 'current, then old after the reload' : 'current (started by the reload)';
+    console.log(`  pid ${String(b.key).padEnd(7)} ${role.padEnd(34)} samples ${String(b.samples.value).padStart(3)}  stat ${String(ds['haproxy.stat'] ?? 0).padStart(4)}  info ${String(ds['haproxy.info'] ?? 0).padStart(3)}  fe_main 2xx ${b.fe2xx.v.value ?? 0}`);
   }
 }
 

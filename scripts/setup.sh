@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what hapbeat's demo and tests need on a fresh Debian machine, skipping what is already there:
-#   - HAProxy 2.6 (Debian's haproxy package), with apt;
-#   - the npm dependencies (npm ci, which also builds dist/ through the "prepare" script).
+#   - HAProxy 2.6 (Debian's haproxy package), Maven, unzip and a JDK 17, with apt;
+#   - the npm dependencies (npm ci, which also builds dist/ through the "prepare" script);
+#   - the Elasticsearch test distribution, with Maven (scripts/fetch-elasticsearch.sh).
+# HAPBEAT_SETUP_NO_ES=1 skips Maven, the JDK and Elasticsearch.
 # Package hosts come from this machine's own apt and npm configuration; none is written here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +11,11 @@ mkdir -p .cache
 
 need_apt=()
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
+if [ "${HAPBEAT_SETUP_NO_ES:-}" != 1 ]; then
+  command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
+  command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+  ls /usr/lib/jvm/*/bin/java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -25,4 +32,8 @@ if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_s
   echo "$lock_sum" > "$stamp"
 else
   npm run --silent build
+fi
+
+if [ "${HAPBEAT_SETUP_NO_ES:-}" != 1 ]; then
+  bash scripts/fetch-elasticsearch.sh >/dev/null
 fi

@@ -1,0 +1,53 @@
+/**
+ * Benchmark 3: hapbeat's memory during a 2-minute Elasticsearch outage, polling HAProxy with 2,000 servers
+ * every second. The spool should grow, the resident memory should not.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { HaproxyLab } from '../test/harness/haproxy.js';
+import { freePort } from '../test/harness/ports.js';
+
+export interface OutageRssResult {
+  seconds: number;
+  samples: { t: number; rssMb: number }[];
+  peakRssMb: number;
+  spoolBytes: number;
+  polls: number;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<OutageRssResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-rss-'));
+  const deadPort = await freePort(); // nothing listens there: Elasticsearch is "down" for the whole run
+  const hb = spawn(
+    process.execPath,
+    ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', '1s', '--es', `http://127.0.0.1:${deadPort}`, '--log-level', 'info',
+      '-E', `output.elasticsearch.spool.path=${path.join(dir, 'spool')}`, '-E', 'output.elasticsearch.spool.max_bytes=4GiB', '-E', 'output.elasticsearch.backoff.max=5s'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: dir } },
+  );
+  let logs = '';
+  hb.stderr.on('data', (d) => (logs = (logs + d).slice(-200_000)));
+  const out: OutageRssResult['samples'] = [];
+  const t0 = Date.now();
+  while (Date.now() - t0 < seconds * 1000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    out.push({ t: Math.round((Date.now() - t0) / 1000), rssMb: rssMb(hb.pid!) });
+  }
+  hb.kill('SIGTERM');
+  await new Promise((r) => hb.on('exit', r));
+  const status = logs.split('\n').filter((l) => l.includes('"counters"')).at(-1);
+  const counters = status ? (JSON.parse(status).counters as Record<string, number>) : {};
+  return {
+    seconds,
+    samples: out,
+    peakRssMb: Math.max(...out.map((s) => s.rssMb)),
+    spoolBytes: counters.output_spooledBytes ?? 0,
+    polls: counters.polls ?? 0,
+  };
+}
