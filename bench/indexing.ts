@@ -51,7 +51,7 @@ async function viaHapbeat(url: string, ns: string, batches: HapbeatEvent[][], co
     new ElasticsearchOutput(createClient(es), es, ns, log),
     Spool.open(path.join(dir, 'spool'), { maxBytes: es.spool.maxBytes, segmentBytes: es.spool.segmentBytes }),
     new DeadLetterFile(path.join(dir, 'dead.ndjson')),
-    { maxEvents: es.queueMaxEvents, batchSize: es.bulkMaxSize, concurrency: es.maxConcurrentRequests, backoffInitMs: es.backoffInitMs, backoffMaxMs: es.backoffMaxMs },
+    { maxEvents: es.queueMaxEvents, batchSize: es.bulkMaxSize, concurrency: es.maxConcurrentRequests, flushIntervalMs: es.flushIntervalMs, backoffInitMs: es.backoffInitMs, backoffMaxMs: es.backoffMaxMs },
     log,
   );
   const t0 = performance.now();

@@ -16,7 +16,7 @@ try {
     console.log('== 1. show stat: 2,000 servers in 20 backends, HAProxy 2.6, no health checks');
     console.log(`rows per sample:                                   ${r.rows}`);
     console.log(`show stat answer / NDJSON written:                 ${r.bytes} / ${r.outBytes} bytes`);
-    console.log(`HAProxy @!pid show stat round trip    median ${f(r.haproxyMs)} ms   min ${f(r.haproxyMinMs)} ms`);
+    console.log(`HAProxy @1 show stat round trip    median ${f(r.haproxyMs)} ms   min ${f(r.haproxyMinMs)} ms`);
     console.log(`hapbeat CPU parse+normalize+serialize median ${f(r.hapbeatCpuMs)} ms   min ${f(r.hapbeatCpuMinMs)} ms`);
     const minRatio = r.hapbeatCpuMinMs / r.haproxyMinMs;
     console.log(`ratio hapbeat / HAProxy: medians ${r.ratio.toFixed(2)}x, minimums ${minRatio.toFixed(2)}x (target: at most 3x) ${r.ratio <= 3 ? 'OK' : minRatio <= 3 ? 'OK at the minimums; the medians carry this machine\'s noise' : 'ABOVE TARGET'}`);

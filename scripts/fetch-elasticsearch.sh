@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Fetches the real Elasticsearch test distribution (org.elasticsearch.distribution.integ-test-zip) with Maven,
 # from the repositories in this machine's own Maven configuration, and unpacks it under .cache/elasticsearch/.
-# Usage: scripts/fetch-elasticsearch.sh [version ...]    (default: the pinned 8.19 release)
+# Usage: scripts/fetch-elasticsearch.sh [version ...]    (default: the pinned 8.19 and 9.x releases)
 # Prints the unpacked directory of each version. Reruns reuse the cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=("$(cat test/harness/ES_VERSION)")
+[ ${#versions[@]} -gt 0 ] || versions=("$(cat test/harness/ES_VERSION)" "$(cat test/harness/ES9_VERSION)")
 cache=.cache/elasticsearch
 mkdir -p "$cache/zips"
 for v in "${versions[@]}"; do

@@ -87,7 +87,8 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     const results = await Promise.all(a.collectors.map((c) => c.collect()));
     await sink.close();
     const failed = results.filter((r) => r.poll.error).length;
-    log.info({ counters: agentCounters(a) }, 'once: done');
+    // The counters always go to stderr (stdout holds the documents).
+    stderr.write(`${JSON.stringify({ msg: 'once: done', counters: agentCounters(a) })}\n`);
     exitCode = failed > 0 || p.counters.dropped > 0 ? 1 : 0;
   });
 

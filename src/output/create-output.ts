@@ -44,6 +44,7 @@ export function createSink(config: HapbeatConfig, log: Logger): Sink {
           maxEvents: es.queueMaxEvents,
           batchSize: es.bulkMaxSize,
           concurrency: es.maxConcurrentRequests,
+          flushIntervalMs: es.flushIntervalMs,
           backoffInitMs: es.backoffInitMs,
           backoffMaxMs: es.backoffMaxMs,
           deadLetterIndex: es.deadLetterIndex ? deadLetterIndexer(client, es.deadLetterIndex) : undefined,

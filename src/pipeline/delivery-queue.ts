@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import type { Logger } from '../log/logger.js';
 import type { HapbeatEvent } from '../normalize/documents.js';
 import type { DeadLetterFile, Rejected } from '../output/dead-letter.js';
@@ -16,7 +17,10 @@ export interface DeliveryOptions {
   /** Documents kept in memory before new ones go to the spool. */
   maxEvents: number;
   batchSize: number;
+  /** Bulk requests in flight at once (p-queue). */
   concurrency: number;
+  /** A partial batch waits at most this long for more documents; a full batch goes at once. */
+  flushIntervalMs: number;
   backoffInitMs: number;
   backoffMaxMs: number;
   /** Optional second dead letter: index rejected documents somewhere (called after the file). */
@@ -58,11 +62,17 @@ export class DeliveryQueue {
   readonly counters: DeliveryCounters = { queued: 0, sent: 0, acked: 0, duplicates: 0, retried: 0, deadLettered: 0, spooled: 0, spooledBytes: 0, dropped: 0 };
   private memory: HapbeatEvent[] = [];
   private readonly inflight = new Set<HapbeatEvent[]>();
+  private readonly requests: PQueue;
+  /** When the oldest document now in memory arrived (for flush_interval). */
+  private oldestQueuedAt = 0;
+  private flushTimer?: NodeJS.Timeout;
   private spoolReader?: Promise<void>;
   private degraded = false;
   private failures = 0;
   private backoffUntil = 0;
   private closing = false;
+  /** Shutting down: send partial batches at once. */
+  private flushing = false;
   private idleWaiters: (() => void)[] = [];
   private lastDropped = 0;
 
@@ -73,6 +83,7 @@ export class DeliveryQueue {
     private readonly opts: DeliveryOptions,
     private readonly log: Logger,
   ) {
+    this.requests = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
     for (const r of spool.recovered) log.error({ spool: r }, `spool: ${r}`);
     if (!spool.empty) {
       log.info({ events: spool.events, bytes: spool.bytes }, `spool holds ${spool.events} document(s) from before; replaying them first`);
@@ -92,6 +103,7 @@ export class DeliveryQueue {
       }
       await this.toSpool(events);
     } else {
+      if (this.memory.length === 0) this.oldestQueuedAt = Date.now();
       this.memory.push(...events);
     }
     this.kick();
@@ -129,13 +141,27 @@ export class DeliveryQueue {
       return;
     }
     while (this.inflight.size < this.opts.concurrency && this.memory.length > 0 && Date.now() >= this.backoffUntil) {
+      // A full batch goes at once; a partial one waits for more, up to flush_interval (or at shutdown).
+      const due = this.oldestQueuedAt + this.opts.flushIntervalMs;
+      if (this.memory.length < this.opts.batchSize && Date.now() < due && !this.flushing) {
+        if (!this.flushTimer) {
+          this.flushTimer = setTimeout(() => {
+            this.flushTimer = undefined;
+            this.kick();
+          }, due - Date.now());
+        }
+        break;
+      }
       const batch = this.memory.splice(0, this.opts.batchSize);
+      this.oldestQueuedAt = Date.now();
       this.inflight.add(batch);
-      void this.sendFromMemory(batch).finally(() => {
-        this.inflight.delete(batch);
-        this.kick();
-        this.notifyIdle();
-      });
+      void this.requests
+        .add(() => this.sendFromMemory(batch))
+        .finally(() => {
+          this.inflight.delete(batch);
+          this.kick();
+          this.notifyIdle();
+        });
     }
     this.notifyIdle();
   }
@@ -224,6 +250,8 @@ export class DeliveryQueue {
 
   /** Resolves when memory is empty, nothing is in flight and the spool is replayed (or timeoutMs passed). */
   async waitIdle(timeoutMs: number): Promise<boolean> {
+    this.flushing = true; // whoever waits for idle wants partial batches sent now
+    this.kick();
     if (this.memory.length === 0 && this.inflight.size === 0 && this.spool.empty && !this.spoolReader) return true;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -239,8 +267,11 @@ export class DeliveryQueue {
    */
   async close(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    this.flushing = true;
+    this.kick();
     while ((this.memory.length > 0 || this.inflight.size > 0) && Date.now() < deadline && !this.degraded) await sleep(25);
     this.closing = true;
+    clearTimeout(this.flushTimer);
     const left = [...[...this.inflight].flat(), ...this.memory.splice(0)];
     if (left.length > 0) {
       this.log.warn({ documents: left.length }, `shutting down: ${left.length} undelivered document(s) kept in the spool for the next start`);

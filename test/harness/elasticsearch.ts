@@ -5,6 +5,8 @@ import path from 'node:path';
 import { freePort, waitFor } from './ports.js';
 
 export const ES_VERSION = readFileSync(new URL('./ES_VERSION', import.meta.url), 'utf8').trim();
+/** The 9.x release also tested (needs Java 21 or later: the Temurin JDK beside the default one). */
+export const ES9_VERSION = readFileSync(new URL('./ES9_VERSION', import.meta.url), 'utf8').trim();
 
 /** The unpacked distribution (scripts/fetch-elasticsearch.sh fetches it; bash .ci/run runs that). */
 export function esHome(version = ES_VERSION): string {

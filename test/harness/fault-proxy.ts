@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type net from 'node:net';
 
 /** What to do with one `_bulk` request. */
@@ -11,7 +12,9 @@ export type Fault =
   /** Forward, then hold the answer this long (past the client's timeout). */
   | { kind: 'slow'; ms: number }
   /** Forward, let Elasticsearch process it, then reset the client's connection without an answer. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Answer 413 (request too large) when the request holds more than `items` documents. */
+  | { kind: 'maxItems'; items: number };
 
 /**
  * A small fault-injecting HTTP proxy in front of the real Elasticsearch, on a free loopback port. Requests
@@ -50,6 +53,13 @@ export class FaultProxy {
     const isBulk = req.method === 'POST' && (req.url ?? '').split('?')[0]!.endsWith('/_bulk');
     const fault: Fault = isBulk ? this.plan(++this.bulkRequests) : { kind: 'pass' };
     if (isBulk) this.applied.push(fault.kind);
+    const plain = () => (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+    if (fault.kind === 'maxItems' && plain().trim().split('\n').length / 2 > fault.items) {
+      this.applied.push('413');
+      res.writeHead(413, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      res.end(JSON.stringify({ error: { type: 'content_too_long', reason: 'injected by the fault proxy' }, status: 413 }));
+      return;
+    }
     if (fault.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
       res.end(JSON.stringify({ error: { type: 'injected', reason: `fault proxy answered ${fault.status}` }, status: fault.status }));

@@ -49,6 +49,8 @@ describe('the hapbeat command', () => {
     expect(docs.filter((d) => d.event.dataset === 'haproxy.stat')).toHaveLength(11); // 10 + the stats frontend
     expect(docs.filter((d) => d.event.dataset === 'haproxy.info')).toHaveLength(1);
     expect(new Set(docs.map((d) => d['@metadata']._id)).size).toBe(12);
+    const summary = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
+    expect(summary.counters).toMatchObject({ polls: 1, statDocs: 11, infoDocs: 1, output_acked: 12, output_dropped: 0 });
   });
 
   it('once reads a worker stats socket and a stats page in direct mode', async () => {
