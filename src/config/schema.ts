@@ -152,7 +152,7 @@ export const schema = {
       },
       bulk_max_size: { doc: 'Documents per bulk request.', format: 'nat', default: 1600 },
       bulk_max_bytes: { doc: 'Largest bulk request body before compression.', format: 'size-text', default: '10MiB' as string | number },
-      flush_interval: { doc: 'Send a partial batch after this long.', format: 'duration-text', default: '1s' as string | number },
+      flush_interval: { doc: 'A partial batch waits at most this long for more documents; a full batch goes at once.', format: 'duration-text', default: '1s' as string | number },
       max_concurrent_requests: { doc: 'Bulk requests in flight at once.', format: 'nat', default: 2 },
       backoff: {
         init: { doc: 'First retry delay (doubles, with jitter).', format: 'duration-text', default: '1s' as string | number },
