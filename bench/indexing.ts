@@ -9,11 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { createClient } from '../src/output/elasticsearch/client.js';
-import { ElasticsearchOutput } from '../src/output/elasticsearch/elasticsearch-output.js';
-import { DeliveryQueue } from '../src/pipeline/delivery-queue.js';
-import { Spool } from '../src/pipeline/spool.js';
-import { DeadLetterFile } from '../src/output/dead-letter.js';
 import { createLogger } from '../src/log/logger.js';
+import { elasticsearchDelivery } from '../src/output/create-output.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
 import { statEvents, type HapbeatEvent } from '../src/normalize/documents.js';
 import { runSetup } from '../src/elastic/setup.js';
@@ -43,17 +40,19 @@ function samples(statText: string, n: number, pid: number): HapbeatEvent[][] {
 }
 
 async function viaHapbeat(url: string, ns: string, batches: HapbeatEvent[][], compression: boolean): Promise<number> {
-  const cfg = loadConfig({ env: {}, overrides: { 'output.elasticsearch.hosts': [url], 'data_stream.namespace': ns, 'output.elasticsearch.compression': compression, 'output.elasticsearch.queue.max_events': 100_000 } });
-  const es = cfg.output.elasticsearch;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-bench-'));
-  const log = createLogger('silent');
-  const q = new DeliveryQueue(
-    new ElasticsearchOutput(createClient(es), es, ns, log),
-    Spool.open(path.join(dir, 'spool'), { maxBytes: es.spool.maxBytes, segmentBytes: es.spool.segmentBytes }),
-    new DeadLetterFile(path.join(dir, 'dead.ndjson')),
-    { maxEvents: es.queueMaxEvents, batchSize: es.bulkMaxSize, concurrency: es.maxConcurrentRequests, flushIntervalMs: es.flushIntervalMs, backoffInitMs: es.backoffInitMs, backoffMaxMs: es.backoffMaxMs },
-    log,
-  );
+  const cfg = loadConfig({
+    env: {},
+    overrides: {
+      'output.elasticsearch.hosts': [url],
+      'data_stream.namespace': ns,
+      'output.elasticsearch.compression': compression,
+      'output.elasticsearch.queue.max_events': 100_000,
+      'output.elasticsearch.spool.path': path.join(dir, 'spool'),
+      'output.elasticsearch.dead_letter.path': path.join(dir, 'dead.ndjson'),
+    },
+  });
+  const q = elasticsearchDelivery(cfg.output.elasticsearch, ns, createLogger('silent'));
   const t0 = performance.now();
   for (const b of batches) await q.push(b);
   if (!(await q.waitIdle(600_000))) throw new Error('hapbeat did not finish');

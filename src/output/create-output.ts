@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { HapbeatConfig } from '../config/load.js';
+import type { ElasticsearchConfig, HapbeatConfig } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import { ConsoleOutput } from './console.js';
@@ -31,31 +31,32 @@ export function createSink(config: HapbeatConfig, log: Logger): Sink {
       return { name: type, publish: (e) => p.publish(e), close: () => p.close(), counters: () => ({ ...p.counters }) };
     }
     case 'elasticsearch': {
-      const es = config.output.elasticsearch;
-      const client = createClient(es);
-      const output = new ElasticsearchOutput(client, es, config.namespace, log.child({ output: 'elasticsearch' }));
-      const spool = Spool.open(path.resolve(es.spool.path), { maxBytes: es.spool.maxBytes, segmentBytes: es.spool.segmentBytes });
-      const dead = new DeadLetterFile(path.resolve(es.deadLetterPath));
-      const q = new DeliveryQueue(
-        output,
-        spool,
-        dead,
-        {
-          maxEvents: es.queueMaxEvents,
-          batchSize: es.bulkMaxSize,
-          concurrency: es.maxConcurrentRequests,
-          flushIntervalMs: es.flushIntervalMs,
-          backoffInitMs: es.backoffInitMs,
-          backoffMaxMs: es.backoffMaxMs,
-          deadLetterIndex: es.deadLetterIndex ? deadLetterIndexer(client, es.deadLetterIndex) : undefined,
-        },
-        log.child({ output: 'elasticsearch' }),
-      );
+      const q = elasticsearchDelivery(config.output.elasticsearch, config.namespace, log.child({ output: 'elasticsearch' }));
       return { name: 'elasticsearch', publish: (e) => q.push(e), close: (t) => q.close(t), counters: () => ({ ...q.counters }) };
     }
     default:
       throw new ConfigError(`unknown output type "${String(type)}"`, 'use auto, file, console or elasticsearch');
   }
+}
+
+/** The Elasticsearch output behind its delivery queue, spool and dead letter, as the settings describe them. */
+export function elasticsearchDelivery(es: ElasticsearchConfig, namespace: string, log: Logger): DeliveryQueue {
+  const client = createClient(es);
+  return new DeliveryQueue(
+    new ElasticsearchOutput(client, es, namespace, log),
+    Spool.open(path.resolve(es.spool.path), { maxBytes: es.spool.maxBytes, segmentBytes: es.spool.segmentBytes }),
+    new DeadLetterFile(path.resolve(es.deadLetterPath)),
+    {
+      maxEvents: es.queueMaxEvents,
+      batchSize: es.bulkMaxSize,
+      concurrency: es.maxConcurrentRequests,
+      flushIntervalMs: es.flushIntervalMs,
+      backoffInitMs: es.backoffInitMs,
+      backoffMaxMs: es.backoffMaxMs,
+      deadLetterIndex: es.deadLetterIndex ? deadLetterIndexer(client, es.deadLetterIndex) : undefined,
+    },
+    log,
+  );
 }
 
 /** Indexes rejected documents as text with the reason, into a plain index (best effort; the file has them). */

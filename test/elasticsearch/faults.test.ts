@@ -4,11 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FaultProxy, type Fault } from '../harness/fault-proxy.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createClient } from '../../src/output/elasticsearch/client.js';
-import { ElasticsearchOutput } from '../../src/output/elasticsearch/elasticsearch-output.js';
-import { DeliveryQueue } from '../../src/pipeline/delivery-queue.js';
-import { Spool } from '../../src/pipeline/spool.js';
-import { DeadLetterFile } from '../../src/output/dead-letter.js';
+import { elasticsearchDelivery } from '../../src/output/create-output.js';
 import { createLogger } from '../../src/log/logger.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
 import { parseShowInfo } from '../../src/parse/show-info.js';
@@ -40,9 +36,12 @@ function samples(polls: number, pid: number): HapbeatEvent[] {
 }
 
 async function deliver(namespace: string, target: string, events: HapbeatEvent[], opts: { timeout?: string; batch?: number; indexMode?: string } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-faults-'));
   const cfg = loadConfig({
     env: {},
     overrides: {
+      'output.elasticsearch.spool.path': path.join(dir, 'spool'),
+      'output.elasticsearch.dead_letter.path': path.join(dir, 'dead.ndjson'),
       'output.elasticsearch.hosts': [target],
       'output.elasticsearch.timeout': opts.timeout ?? '10s',
       'output.elasticsearch.backoff.init': '100ms',
@@ -52,15 +51,7 @@ async function deliver(namespace: string, target: string, events: HapbeatEvent[]
       'output.elasticsearch.index_mode': opts.indexMode ?? 'data_stream',
     },
   });
-  const es = cfg.output.elasticsearch;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-faults-'));
-  const q = new DeliveryQueue(
-    new ElasticsearchOutput(createClient(es), es, namespace, log),
-    Spool.open(path.join(dir, 'spool'), { maxBytes: 64 << 20, segmentBytes: 1 << 20 }),
-    new DeadLetterFile(path.join(dir, 'dead.ndjson')),
-    { maxEvents: 3200, batchSize: es.bulkMaxSize, concurrency: 2, flushIntervalMs: es.flushIntervalMs, backoffInitMs: es.backoffInitMs, backoffMaxMs: es.backoffMaxMs },
-    log,
-  );
+  const q = elasticsearchDelivery(cfg.output.elasticsearch, namespace, log);
   // Like a poller: one sample at a time.
   for (let i = 0; i < events.length; i += 13) await q.push(events.slice(i, i + 13));
   const idle = await q.waitIdle(60_000);
