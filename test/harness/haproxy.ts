@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +10,26 @@ import { freePorts, waitFor } from './ports.js';
 export interface HaproxyBinary {
   path: string;
   env?: Record<string, string>;
+}
+
+export interface MatrixBinary extends HaproxyBinary {
+  /** 2.2, 2.6, 3.0, 3.2 */
+  major: string;
+  version: string;
+}
+
+/**
+ * The HAProxy versions under test: the system's 2.6 and those unpacked by test/haproxy/fetch-versions.sh
+ * (bash .ci/run runs it). A version that is missing fails loudly rather than being skipped.
+ */
+export function matrixBinaries(): MatrixBinary[] {
+  const manifest = path.resolve('.cache', 'haproxy-versions', 'versions.json');
+  if (!existsSync(manifest)) throw new Error(`${manifest} is missing: run "bash test/haproxy/fetch-versions.sh"`);
+  const others = JSON.parse(readFileSync(manifest, 'utf8')) as { major: string; version: string; path: string; env: Record<string, string> }[];
+  const sys = systemHaproxy();
+  const sysVersion = /version (\S+)/.exec(execFileSync(sys.path, ['-v']).toString())![1]!;
+  return [...others.map((o) => ({ major: o.major, version: o.version, path: o.path, env: o.env })), { major: sysVersion.split('.').slice(0, 2).join('.'), version: sysVersion, ...sys }]
+    .sort((a, b) => a.major.localeCompare(b.major, undefined, { numeric: true }));
 }
 
 export function systemHaproxy(): HaproxyBinary {
