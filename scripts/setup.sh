@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what hapbeat's demo and tests need on a fresh Debian machine, skipping what is already there:
-#   - HAProxy 2.6 (Debian's haproxy package), Maven, unzip and a JDK 17, with apt;
+#   - HAProxy 2.6 (Debian's haproxy package), patchelf, Maven, unzip and a JDK 17, with apt;
+#   - HAProxy 2.2, 3.0 and 3.2 from Debian's other suites, unpacked under .cache/ (test/haproxy/fetch-versions.sh);
 #   - the npm dependencies (npm ci, which also builds dist/ through the "prepare" script);
 #   - the Elasticsearch test distribution, with Maven (scripts/fetch-elasticsearch.sh).
 # HAPBEAT_SETUP_NO_ES=1 skips Maven, the JDK and Elasticsearch.
@@ -11,6 +12,7 @@ mkdir -p .cache
 
 need_apt=()
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
+command -v patchelf >/dev/null 2>&1 || need_apt+=(patchelf)
 if [ "${HAPBEAT_SETUP_NO_ES:-}" != 1 ]; then
   command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
   command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
@@ -33,6 +35,8 @@ if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_s
 else
   npm run --silent build
 fi
+
+bash test/haproxy/fetch-versions.sh >/dev/null
 
 if [ "${HAPBEAT_SETUP_NO_ES:-}" != 1 ]; then
   bash scripts/fetch-elasticsearch.sh >/dev/null
