@@ -3,6 +3,7 @@ import os from 'node:os';
 import { stat } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import {
+  ConnectionResetError,
   CliPermissionError,
   ConnectTimeoutError,
   EmptyResponseError,
@@ -73,7 +74,21 @@ export class CliClient {
     if (/[\r\n]/.test(command)) {
       return Promise.reject(new TypeError(`a CLI command must be one line: ${JSON.stringify(command)}`));
     }
-    return this.queue.add(() => this.exchange(command)) as Promise<CommandResult>;
+    return this.queue.add(() => this.exchangeWithRetry(command)) as Promise<CommandResult>;
+  }
+
+  /**
+   * A reload closes every master CLI connection. A command whose connection was reset after connecting is
+   * sent once more, on a new connection, a moment later; everything else fails at once.
+   */
+  private async exchangeWithRetry(command: string): Promise<CommandResult> {
+    try {
+      return await this.exchange(command);
+    } catch (err) {
+      if (!(err instanceof ConnectionResetError)) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+      return this.exchange(command);
+    }
   }
 
   private exchange(command: string): Promise<CommandResult> {
@@ -130,7 +145,7 @@ export class CliClient {
         if (connected) {
           // A reset after connect (e.g. a reload closing every master connection): keep what we have only if
           // it is complete, which we cannot know, so fail the command.
-          finish(new HaproxyUnreachableError(this.label, `${err.code ?? 'error'} while reading`, 'the connection was reset; HAProxy may have been reloaded or stopped', err));
+          finish(new ConnectionResetError(this.label, command, err));
           return;
         }
         this.connectError(err).then((e) => finish(e), (e) => finish(e as Error));

@@ -16,6 +16,16 @@ export class HaproxyUnreachableError extends HaproxyError {
   }
 }
 
+/** The connection was reset after connecting (a reload closes every master CLI connection). */
+export class ConnectionResetError extends HaproxyError {
+  constructor(endpoint: string, command: string, cause: NodeJS.ErrnoException) {
+    super('connection_reset', endpoint, `${endpoint} closed the connection during "${command}" (${cause.code ?? 'reset'})`, {
+      hint: 'HAProxy was probably reloaded or stopped; the next poll reconnects',
+      cause,
+    });
+  }
+}
+
 /** The socket exists but this user may not open it. */
 export class SocketPermissionError extends HaproxyError {
   constructor(endpoint: string, hint: string, cause?: unknown) {
