@@ -43,6 +43,8 @@ export interface TargetPoll {
   skipped: SkippedProcess[];
   /** Set when the target could not be polled at all (show proc failed, socket missing, ...). */
   error?: Error;
+  /** `show stat typed` and `show info typed` of one process, fetched once per HAProxy version for the natures. */
+  typed?: { version: string; stat: string; info: string };
 }
 
 export interface SourceOptions {
@@ -63,6 +65,8 @@ export class HaproxySource {
   private readonly client?: CliClient;
   private readonly opts: SourceOptions;
   private readonly now: () => number;
+  /** HAProxy versions whose typed output was already fetched. */
+  private readonly typedVersions = new Set<string>();
 
   constructor(target: Target, opts: SourceOptions) {
     this.target = target;
@@ -89,8 +93,31 @@ export class HaproxySource {
     } catch (err) {
       poll.error = err as Error;
     }
+    if (!poll.error && this.target.mode !== 'http') await this.fetchTyped(poll);
     poll.durationNs = Number(process.hrtime.bigint() - t0);
     return poll;
+  }
+
+  /**
+   * Field natures come from HAProxy itself: the typed output of one process, once per HAProxy version (a
+   * reload to a new version fetches it again). A failure is not fatal; the next poll tries again.
+   */
+  private async fetchTyped(poll: TargetPoll): Promise<void> {
+    for (const s of poll.samples) {
+      if (!s.info) continue;
+      const version = /^Version: (.*)$/m.exec(s.info.text)?.[1];
+      const pid = samplePid(s);
+      if (!version || this.typedVersions.has(version)) continue;
+      const prefix = this.target.mode === 'master' ? `@!${pid} ` : '';
+      try {
+        const [stat, info] = [await this.client!.run(`${prefix}show stat typed`), await this.client!.run(`${prefix}show info typed`)];
+        poll.typed = { version, stat: stat.text, info: info.text };
+        this.typedVersions.add(version);
+      } catch {
+        /* natures fall back to hapbeat's tables for this poll */
+      }
+      return;
+    }
   }
 
   private async pollMaster(poll: TargetPoll): Promise<void> {

@@ -45,6 +45,8 @@ export interface SampleContext {
   sampledAt: number;
   periodMs: number;
   namespace: string;
+  /** `process` for one process's documents; `all` for a target's totals across its processes. */
+  scope?: 'process' | 'all';
 }
 
 export const COMPONENT_NAMES = ['frontend', 'backend', 'server', 'listener'] as const;
@@ -64,7 +66,7 @@ export function processObject(p: ProcessIdentity, scope: 'process' | 'all' = 'pr
  * The JSON of a document up to the dataset object, e.g. `{"@timestamp":..., ..., "haproxy":{"process":...,
  * "version":...,"stat":` — computed once per sample and dataset, shared by every row.
  */
-export function envelopePrefix(ctx: SampleContext, dataset: Dataset, durationNs: number, processJson = processObject(ctx.process)): string {
+export function envelopePrefix(ctx: SampleContext, dataset: Dataset, durationNs: number, processJson = processObject(ctx.process, ctx.scope)): string {
   const metricset = dataset.slice('haproxy.'.length);
   const head: Record<string, unknown> = {
     '@timestamp': new Date(ctx.sampledAt).toISOString(),
@@ -85,7 +87,7 @@ export function envelopePrefix(ctx: SampleContext, dataset: Dataset, durationNs:
 
 function idParts(ctx: SampleContext): (string | number | undefined)[] {
   const p = ctx.process;
-  return [ctx.target.address, p.pid, p.startTime, p.num, ctx.sampledAt];
+  return [ctx.target.address, ctx.scope === 'all' ? 'all' : undefined, p.pid, p.startTime, p.num, ctx.sampledAt];
 }
 
 /**

@@ -18,8 +18,19 @@ export interface ProcessReport {
   infoDocs: number;
 }
 
+/** One process's parsed answers, for the processors that work across processes (aggregates, rates). */
+export interface ParsedProcess {
+  identity: ProcessIdentity;
+  sampledAt: number;
+  table?: StatTable;
+  info?: InfoRecord;
+  statDurationNs: number;
+  infoDurationNs: number;
+}
+
 export interface NormalizedPoll {
   events: HapbeatEvent[];
+  parts: ParsedProcess[];
   processes: ProcessReport[];
   /** Parse failures and command failures, with the process they concern. */
   errors: { prefix: string; pid?: number; error: Error }[];
@@ -36,6 +47,7 @@ export interface NormalizedPoll {
 export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings): NormalizedPoll {
   const out: NormalizedPoll = {
     events: [],
+    parts: [],
     processes: [],
     errors: [],
     problems: [],
@@ -91,6 +103,7 @@ export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings): No
       report.statDocs = r.events.length;
     }
     out.processes.push(report);
+    out.parts.push({ identity, sampledAt: sample.sampledAt, table, info, statDurationNs: sample.stat?.durationNs ?? 0, infoDurationNs: sample.info?.durationNs ?? 0 });
   }
   out.unknownColumns = [...unknownCols];
   out.unknownInfoKeys = [...unknownKeys];

@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import { HaproxySource, type TargetPoll } from '../haproxy/source.js';
-import { normalizePoll, type NormalizeSettings, type NormalizedPoll } from '../normalize/normalize-poll.js';
+import type { NormalizeSettings, NormalizedPoll } from '../normalize/normalize-poll.js';
+import { TargetProcessor, type ProcessedPoll } from '../process/target-processor.js';
 import type { HapbeatEvent } from '../normalize/documents.js';
 import { errorFields } from '../errors.js';
 
@@ -12,6 +13,8 @@ export interface CollectorCounters {
   processesSkipped: number;
   statDocs: number;
   infoDocs: number;
+  /** Documents of the instance's totals (scope: all). */
+  aggregateDocs: number;
   /** Commands or answers that failed for a process (timeouts, parse errors, ...). */
   processErrors: number;
   /** Values left out of documents because they had the wrong shape. */
@@ -20,7 +23,7 @@ export interface CollectorCounters {
 
 export interface CollectResult {
   poll: TargetPoll;
-  normalized: NormalizedPoll;
+  normalized: ProcessedPoll;
 }
 
 /**
@@ -35,18 +38,22 @@ export class Collector {
     processesSkipped: 0,
     statDocs: 0,
     infoDocs: 0,
+    aggregateDocs: 0,
     processErrors: 0,
     fieldProblems: 0,
   };
   private consecutiveFailures = 0;
   private readonly warnedColumns = new Set<string>();
+  private readonly processor: TargetProcessor;
 
   constructor(
     readonly source: HaproxySource,
-    private readonly settings: NormalizeSettings,
+    settings: NormalizeSettings,
     private readonly log: Logger,
     private readonly sink: (events: HapbeatEvent[]) => Promise<void>,
-  ) {}
+  ) {
+    this.processor = new TargetProcessor(settings);
+  }
 
   get name(): string {
     return this.source.target.name;
@@ -54,7 +61,7 @@ export class Collector {
 
   async collect(): Promise<CollectResult> {
     const poll = await this.source.poll();
-    const normalized = normalizePoll(poll, this.settings);
+    const normalized = this.processor.process(poll);
     this.account(poll, normalized);
     await this.sink(normalized.events);
     // Logged once the sink has the documents (in memory, a file, or durably in the spool).
@@ -62,7 +69,7 @@ export class Collector {
     return { poll, normalized };
   }
 
-  private account(poll: TargetPoll, n: NormalizedPoll): void {
+  private account(poll: TargetPoll, n: ProcessedPoll): void {
     const c = this.counters;
     const target = poll.target.name;
     c.polls++;
@@ -91,6 +98,7 @@ export class Collector {
     }
     c.statDocs += stat;
     c.infoDocs += info;
+    c.aggregateDocs += n.aggregateDocs['haproxy.stat'] + n.aggregateDocs['haproxy.info'];
     for (const e of n.errors) {
       this.log.warn({ process: e.prefix, pid: e.pid, error: errorFields(e.error) }, `${target} process ${e.prefix}: ${e.error.message}`);
     }
@@ -110,7 +118,7 @@ export class Collector {
     }
   }
 
-  private logPoll(poll: TargetPoll, n: NormalizedPoll): void {
+  private logPoll(poll: TargetPoll, n: ProcessedPoll): void {
     if (poll.error || !this.log.isLevelEnabled('debug')) return;
     let stat = 0;
     let info = 0;
@@ -124,6 +132,7 @@ export class Collector {
         processes: n.processes.map((p) => ({ prefix: p.prefix, pid: p.identity.pid, num: p.identity.num, old: p.identity.old })),
         skipped: poll.skipped.length,
         documents: { 'haproxy.stat': stat, 'haproxy.info': info },
+        aggregate_documents: n.aggregateDocs,
       },
       `polled ${poll.target.name}`,
     );

@@ -40,20 +40,28 @@ describe('real HAProxy → hapbeat run → real Elasticsearch', () => {
     const hb = new HapbeatProcess(['-t', lab.masterSocket, '--es', url, '--namespace', 'e2e', '--period', '300ms']);
     await hb.waitPolls(6);
     expect(await hb.stop()).toBe(0);
-    const { polls, stat, info } = hb.polled();
+    const { polls, stat, info, aggStat, aggInfo } = hb.polled();
     expect(stat).toBe(10 * polls);
     expect(info).toBe(polls);
-    expect(await count(url, 'metrics-haproxy.stat-e2e')).toBe(stat);
-    expect(await count(url, 'metrics-haproxy.info-e2e')).toBe(info);
+    // And the instance's totals (scope: all): one more document per row and one info, per poll.
+    expect(aggStat).toBe(10 * polls);
+    expect(aggInfo).toBe(polls);
+    expect(await count(url, 'metrics-haproxy.stat-e2e')).toBe(stat + aggStat);
+    expect(await count(url, 'metrics-haproxy.info-e2e')).toBe(info + aggInfo);
     const c = hb.lastCounters()!;
-    expect(c.output_acked).toBe(stat + info);
+    expect(c.output_acked).toBe(stat + info + aggStat + aggInfo);
     expect(c.output_duplicates).toBe(0);
     expect(c.output_deadLettered).toBe(0);
     expect(c.output_dropped).toBe(0);
 
-    const docs = await all(url, 'metrics-haproxy.stat-e2e');
-    expect(new Set(docs.map((d) => d._id)).size).toBe(stat);
-    expect(new Set(docs.map((d) => rowKey(d._source))).size).toBe(stat);
+    const everything = await all(url, 'metrics-haproxy.stat-e2e');
+    expect(new Set(everything.map((d) => d._id)).size).toBe(stat + aggStat);
+    expect(new Set(everything.map((d) => rowKey(d._source))).size).toBe(stat + aggStat);
+    const docs = everything.filter((d) => d._source.haproxy.process.scope === 'process');
+    expect(docs).toHaveLength(stat);
+    // With one worker, the totals equal that worker's values.
+    const aggFe = everything.filter((d) => d._source.haproxy.process.scope === 'all' && d._source.haproxy.stat.proxy.name === 'fe_main').at(-1)!._source.haproxy.stat;
+    expect(aggFe.response.http['2xx']).toBe(N);
     // Spot checks against the CSV, read now: no traffic since the N requests, so the counters are still.
     const csv = (await lab.command('@1 show stat')).slice(2).trim().split('\n');
     const header = csv[0]!.split(',');

@@ -41,17 +41,25 @@ export class HapbeatProcess {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
-  /** Documents of the polls it logged as handed to the output (after the sink took them). */
-  polled(): { polls: number; stat: number; info: number } {
+  /**
+   * Documents of the polls it logged as handed to the output (after the sink took them): per process
+   * (`stat`, `info`) and the instance's totals (`aggStat`, `aggInfo`).
+   */
+  polled(): { polls: number; stat: number; info: number; aggStat: number; aggInfo: number } {
     const ps = this.lines().filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('polled '));
     let stat = 0;
     let info = 0;
+    let aggStat = 0;
+    let aggInfo = 0;
     for (const p of ps) {
       const d = p.documents as Record<string, number>;
+      const a = p.aggregate_documents as Record<string, number>;
       stat += d['haproxy.stat']!;
       info += d['haproxy.info']!;
+      aggStat += a['haproxy.stat']!;
+      aggInfo += a['haproxy.info']!;
     }
-    return { polls: ps.length, stat, info };
+    return { polls: ps.length, stat, info, aggStat, aggInfo };
   }
 
   async waitPolls(n: number, timeoutMs = 60_000): Promise<void> {

@@ -45,23 +45,25 @@ describe('the hapbeat command', () => {
   it('once --target prints one NDJSON document per row and per process, without a config file', async () => {
     const r = await hapbeat(['once', '--target', lab.masterSocket], { HAPBEAT_PATH_DATA: data });
     expect(r.code).toBe(0);
-    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const docs = all.filter((d) => d.haproxy.process.scope === 'process');
     expect(docs.filter((d) => d.event.dataset === 'haproxy.stat')).toHaveLength(11); // 10 + the stats frontend
     expect(docs.filter((d) => d.event.dataset === 'haproxy.info')).toHaveLength(1);
-    expect(new Set(docs.map((d) => d['@metadata']._id)).size).toBe(12);
+    expect(all.filter((d) => d.haproxy.process.scope === 'all')).toHaveLength(12); // the instance's totals
+    expect(new Set(all.map((d) => d['@metadata']._id)).size).toBe(24);
     const summary = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
-    expect(summary.counters).toMatchObject({ polls: 1, statDocs: 11, infoDocs: 1, output_acked: 12, output_dropped: 0 });
+    expect(summary.counters).toMatchObject({ polls: 1, statDocs: 11, infoDocs: 1, aggregateDocs: 12, output_acked: 24, output_dropped: 0 });
   });
 
   it('once reads a worker stats socket and a stats page in direct mode', async () => {
     const sock = await hapbeat(['once', '--target', `socket:${lab.workerSocket}`], { HAPBEAT_PATH_DATA: data });
     expect(sock.code).toBe(0);
-    const docs = sock.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const docs = sock.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((d) => d.haproxy.process.scope === 'process');
     expect(docs).toHaveLength(12);
     expect(docs[0].process.pid).toBe((await lab.workers()).current[0]);
     const page = await hapbeat(['once', '--target', `http://admin:s3cret@127.0.0.1:${lab.ports.stats}/stats`], { HAPBEAT_PATH_DATA: data });
     expect(page.code).toBe(0);
-    const pdocs = page.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const pdocs = page.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((d) => d.haproxy.process.scope === 'process');
     expect(pdocs).toHaveLength(11);
     expect(pdocs.every((d) => d.event.dataset === 'haproxy.stat' && d.haproxy.process.num === 1)).toBe(true);
     const denied = await hapbeat(['once', '--target', `http://127.0.0.1:${lab.ports.stats}/stats`], { HAPBEAT_PATH_DATA: data });

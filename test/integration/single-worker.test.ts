@@ -59,8 +59,12 @@ describe('one HAProxy 2.6 worker through the master CLI', () => {
     expect(app(b, 'app1') - app(a, 'app1') + app(b, 'app2') - app(a, 'app2')).toBe(N);
     expect(app(b, 'down1') - app(a, 'down1')).toBe(0);
     // Each CLI command is one request of the worker: between the two show info answers come the first
-    // poll's show stat and the second poll's own show info.
+    // poll's show stat, its show stat typed and show info typed (fetched once per HAProxy version, for the
+    // field natures), and the second poll's own show info.
     const cum = (n: typeof a) => infoDoc(n.events, pid!).haproxy.info.requests.total as number;
-    expect(cum(b) - cum(a)).toBe(N + 2);
+    expect(cum(b) - cum(a)).toBe(N + 4);
+    // The typed output is not fetched again: from now on, two commands per poll.
+    const c = await pollOnce(source);
+    expect(cum(c) - cum(b)).toBe(2);
   });
 });

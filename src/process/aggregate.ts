@@ -1,0 +1,171 @@
+import type { InfoRecord } from '../parse/show-info.js';
+import type { StatTable } from '../parse/show-stat.js';
+import { moduleNature, OBJ_LETTER, type FieldNature, type Natures } from './natures.js';
+
+/** One process's contribution to a target's totals. */
+export interface ProcessPart {
+  /** An old worker: its traffic counts, its view of server state does not. */
+  old: boolean;
+  table?: StatTable;
+  info?: InfoRecord;
+}
+
+/**
+ * Fields that describe configuration or server state rather than traffic: every process has its own copy of
+ * the same fact, so they are taken from the current processes, never summed, and old workers (whose view is
+ * stale) never count. HAProxy's natures label some of them metrics (a backend's `act` is a gauge, `weight` an
+ * average, `downtime` a counter), hence this list; everything else follows HAProxy's own natures.
+ */
+export const STATE_FIELDS: Readonly<Record<string, 'min' | 'max'>> = {
+  act: 'min', bck: 'min', weight: 'min', uweight: 'min', agg_server_status: 'max', agg_check_status: 'max',
+  agg_server_check_status: 'max', downtime: 'max', lastchg: 'min', chkdown: 'max',
+};
+
+const IDENTITY = new Set(['pxname', 'svname', 'iid', 'sid', 'type']);
+const INFO_DROP = new Set(['Pid', 'Process_num', 'Stopping', 'Start_time_sec', 'Uptime', 'Uptime_sec', 'Name', 'Release_date', 'node', 'description', 'Build info', 'Tainted']);
+
+/** Status words from worst to best: differing processes combine to the worst. */
+const STATUS_ORDER = ['DOWN', 'MAINT', 'DRAIN', 'NOLB', 'STOP', 'PAUSED', 'FULL', 'WAITING', 'no check', 'UP', 'OPEN'];
+function statusRank(s: string): number {
+  const i = STATUS_ORDER.findIndex((w) => s === w || s.startsWith(`${w} `));
+  return i < 0 ? -1 : i;
+}
+
+const num = (s: string | undefined): number | undefined => (s !== undefined && s !== '' && /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : undefined);
+
+/** Combines one field's values across processes by its nature. `values[i]` belongs to `parts[i]`. */
+export function combine(
+  name: string,
+  nature: FieldNature | undefined,
+  values: (string | undefined)[],
+  current: boolean[],
+  weights: number[],
+): string {
+  const present = values.map((v, i) => ({ v, i })).filter((x) => x.v !== undefined && x.v !== '');
+  if (present.length === 0) return '';
+  const cur = present.filter((x) => current[x.i]);
+  const state = STATE_FIELDS[name];
+  if (name === 'status' || name === 'check_status' || name === 'agent_status') {
+    const from = cur.length ? cur : present;
+    const set = new Set(from.map((x) => x.v));
+    if (set.size === 1) return from[0]!.v!;
+    return from.map((x) => x.v!).sort((a, b) => statusRank(a) - statusRank(b))[0]!;
+  }
+  if (state) {
+    const nums = (cur.length ? cur : present).map((x) => num(x.v)).filter((n): n is number => n !== undefined);
+    if (nums.length === 0) return (cur[0] ?? present[0])!.v!;
+    return String(state === 'min' ? Math.min(...nums) : Math.max(...nums));
+  }
+  const n = nature?.nature ?? '?';
+  const origin = nature?.origin ?? '?';
+  if (origin === 'S' || origin === 'C' || origin === 'K' || origin === 'P' || n === 'N' || n === 'O' || n === 'L') {
+    // Configuration, status, names, outputs and limits: the current processes' value (they agree), not a sum.
+    const from = cur.length ? cur : present;
+    if (n === 'L') {
+      const nums = from.map((x) => num(x.v)).filter((x): x is number => x !== undefined);
+      if (nums.length) return String(Math.max(...nums));
+    }
+    return from[0]!.v!;
+  }
+  const nums = present.map((x) => ({ n: num(x.v), i: x.i })).filter((x): x is { n: number; i: number } => x.n !== undefined);
+  if (nums.length === 0) return present[0]!.v!;
+  switch (n) {
+    case 'C':
+    case 'G':
+    case 'R':
+      return String(nums.reduce((a, x) => a + x.n, 0));
+    case 'M':
+    case 'D':
+    case 'T':
+      return String(Math.max(...nums.map((x) => x.n)));
+    case 'm':
+      return String(Math.min(...nums.map((x) => x.n)));
+    case 'A': {
+      const valid = nums.filter((x) => x.n >= 0);
+      return valid.length ? String(Math.min(...valid.map((x) => x.n))) : String(nums[0]!.n);
+    }
+    case 'a': {
+      const w = nums.reduce((a, x) => a + (weights[x.i] ?? 0), 0);
+      const v = w > 0 ? nums.reduce((a, x) => a + x.n * (weights[x.i] ?? 0), 0) / w : nums.reduce((a, x) => a + x.n, 0) / nums.length;
+      return String(Math.round(v));
+    }
+    default:
+      return String(nums.reduce((a, x) => a + x.n, 0));
+  }
+}
+
+const rowKey = (r: string[], c: { iid: number; sid: number; type: number; pxname: number; svname: number }) =>
+  `${r[c.type]}|${r[c.iid]}|${r[c.sid]}|${r[c.pxname]}|${r[c.svname]}`;
+
+/**
+ * The `show stat` table of the whole HAProxy instance: one row per row key (proxy, server, component), each
+ * column combined across processes by its nature. Columns are aligned by name (processes of different
+ * versions may differ); the header is the first current process's. Pure.
+ */
+export function aggregateStat(parts: readonly ProcessPart[], natures: Natures): StatTable | undefined {
+  const withTable = parts.filter((p) => p.table && p.table.rows.length > 0);
+  if (withTable.length === 0) return undefined;
+  const base = (withTable.find((p) => !p.old) ?? withTable[0]!).table!;
+  const header = base.header;
+  const idx = (h: string[]) => ({ iid: h.indexOf('iid'), sid: h.indexOf('sid'), type: h.indexOf('type'), pxname: h.indexOf('pxname'), svname: h.indexOf('svname'), stot: h.indexOf('stot') });
+  const maps = withTable.map((p) => {
+    const c = idx(p.table!.header);
+    const byName = new Map(p.table!.header.map((h, i) => [h, i]));
+    const rows = new Map(p.table!.rows.map((r) => [rowKey(r, c), r]));
+    return { old: p.old, byName, rows, stot: c.stot };
+  });
+  // Every row of any process, the base process's order first.
+  const baseIndex = withTable.findIndex((p) => p.table === base);
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const i of [baseIndex, ...maps.keys()]) {
+    for (const k of maps[i]!.rows.keys()) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push(k);
+      }
+    }
+  }
+  const current = maps.map((m) => !m.old);
+  const rows: string[][] = [];
+  for (const k of keys) {
+    const contributions = maps.map((m) => m.rows.get(k));
+    const first = contributions.find((r) => r)!;
+    const type = Number(first[maps[contributions.indexOf(first)]!.byName.get('type')!]);
+    const letter = OBJ_LETTER[type] ?? 'S';
+    const weights = contributions.map((r, i) => (r && maps[i]!.stot >= 0 ? Number(r[maps[i]!.stot]) || 0 : 0));
+    const row = header.map((h) => {
+      if (IDENTITY.has(h)) {
+        const r = contributions.find((x, i) => x && maps[i]!.byName.has(h))!;
+        return r[maps[contributions.indexOf(r)]!.byName.get(h)!]!;
+      }
+      if (h === 'pid') return '';
+      if (h === '-') return '-';
+      const values = contributions.map((r, i) => {
+        const j = maps[i]!.byName.get(h);
+        return r && j !== undefined ? r[j] : undefined;
+      });
+      const nature = natures.stat.get(`${letter}.${h}`) ?? (header.indexOf('-') >= 0 && header.indexOf(h) > header.indexOf('-') ? moduleNature(h) : undefined);
+      return combine(h, nature, values, current, weights);
+    });
+    rows.push(row);
+  }
+  return { header, rows };
+}
+
+/** The `show info` of the whole instance: counters and gauges summed, limits and configuration not. Pure. */
+export function aggregateInfo(parts: readonly ProcessPart[], natures: Natures): InfoRecord | undefined {
+  const withInfo = parts.filter((p) => p.info);
+  if (withInfo.length === 0) return undefined;
+  const keys = new Set<string>();
+  for (const p of withInfo) for (const k of Object.keys(p.info!)) if (!INFO_DROP.has(k)) keys.add(k);
+  const current = withInfo.map((p) => !p.old);
+  const weights = withInfo.map(() => 1);
+  const out: InfoRecord = Object.create(null) as InfoRecord;
+  for (const k of keys) {
+    const v = combine(k, natures.info.get(k), withInfo.map((p) => p.info![k]), current, weights);
+    if (v !== '') out[k] = v;
+  }
+  out.Name = withInfo[0]!.info!.Name ?? 'HAProxy';
+  return out;
+}

@@ -1,0 +1,61 @@
+import type { TargetPoll } from '../haproxy/source.js';
+import { infoEvent, statEvents, type SampleContext } from '../normalize/documents.js';
+import { normalizePoll, type NormalizeSettings, type NormalizedPoll } from '../normalize/normalize-poll.js';
+import { aggregateInfo, aggregateStat } from './aggregate.js';
+import { parseInfoTypedNatures, parseStatTypedNatures, tableNatures, type Natures } from './natures.js';
+
+export interface ProcessedPoll extends NormalizedPoll {
+  /** Documents of the whole instance (haproxy.process.scope: all), per dataset. */
+  aggregateDocs: { 'haproxy.stat': number; 'haproxy.info': number };
+  naturesSource?: Natures['source'];
+}
+
+/**
+ * Everything hapbeat derives from one target's polls, in order: per-process documents (pure), then the
+ * instance's totals across processes. It keeps the field natures HAProxy reported, per HAProxy version.
+ */
+export class TargetProcessor {
+  private readonly natures = new Map<string, Natures>();
+  private readonly fallback = tableNatures();
+
+  constructor(private readonly settings: NormalizeSettings) {}
+
+  process(poll: TargetPoll): ProcessedPoll {
+    const n = normalizePoll(poll, this.settings) as ProcessedPoll;
+    n.aggregateDocs = { 'haproxy.stat': 0, 'haproxy.info': 0 };
+    if (poll.typed) {
+      this.natures.set(poll.typed.version, {
+        stat: parseStatTypedNatures(poll.typed.stat),
+        info: parseInfoTypedNatures(poll.typed.info),
+        source: 'haproxy',
+      });
+    }
+    if (n.parts.length === 0) return n;
+    const current = n.parts.filter((p) => !p.identity.old);
+    const version = (current[0] ?? n.parts[0]!).identity.version;
+    const natures = (version && this.natures.get(version)) || this.fallback;
+    n.naturesSource = natures.source;
+    const parts = n.parts.map((p) => ({ old: p.identity.old, table: p.table, info: p.info }));
+    const ctx: SampleContext = {
+      target: { name: poll.target.name, address: poll.target.address },
+      agent: this.settings.agent,
+      process: { old: false, version },
+      sampledAt: poll.startedAt,
+      periodMs: this.settings.periodMs,
+      namespace: this.settings.namespace,
+      scope: 'all',
+    };
+    const table = aggregateStat(parts, natures);
+    if (table) {
+      const r = statEvents(table, ctx, poll.durationNs);
+      n.events.push(...r.events);
+      n.aggregateDocs['haproxy.stat'] += r.events.length;
+    }
+    const info = aggregateInfo(parts, natures);
+    if (info) {
+      n.events.push(infoEvent(info, ctx, poll.durationNs).event);
+      n.aggregateDocs['haproxy.info']++;
+    }
+    return n;
+  }
+}
