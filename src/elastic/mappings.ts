@@ -2,6 +2,7 @@ import { COMMON_FIELDS, STAT_DERIVED_FIELDS, STAT_DIMENSIONS } from '../normaliz
 import type { FieldType, MetricKind } from '../normalize/field-types.js';
 import { INFO_FIELDS } from '../normalize/info-fields.js';
 import { MODULE_PREFIXES, STAT_FIELDS } from '../normalize/stat-fields.js';
+import { DERIVED_RATE_FIELDS } from '../process/rates.js';
 
 export type DatasetName = 'haproxy.stat' | 'haproxy.info';
 
@@ -23,6 +24,7 @@ export function datasetFields(dataset: DatasetName): MappedField[] {
       out.push({ path, type: f.type, kind: f.kind, dimension: STAT_DIMENSIONS.includes(path) });
     }
     for (const c of STAT_DERIVED_FIELDS) out.push({ path: c.field, type: c.type });
+    for (const f of DERIVED_RATE_FIELDS) out.push({ path: `haproxy.stat.${f.field}`, type: f.type, kind: f.kind });
   } else {
     for (const f of INFO_FIELDS) if (!f.absolute) out.push({ path: `haproxy.info.${f.field}`, type: f.type, kind: f.kind });
   }

@@ -1,6 +1,7 @@
 import type { FieldSpec } from './field-types.js';
 import { STAT_FIELDS, STAT_IDENTITY_COLUMNS, STAT_MODULE_SEPARATOR, moduleFieldFor } from './stat-fields.js';
 import { INFO_FIELDS, INFO_IGNORED_KEYS } from './info-fields.js';
+import { DERIVED_RATE_FIELDS } from '../process/rates.js';
 
 /**
  * One column (or key) compiled for the hot path: where it goes and how its text becomes JSON.
@@ -140,7 +141,7 @@ export interface StatPlan {
 }
 
 const STAT_BY_NAME = new Map<string, FieldSpec>();
-for (const s of STAT_FIELDS) {
+for (const s of [...STAT_FIELDS, ...DERIVED_RATE_FIELDS]) {
   STAT_BY_NAME.set(s.source, s);
   for (const a of s.aliases ?? []) STAT_BY_NAME.set(a, s);
 }

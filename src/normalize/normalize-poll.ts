@@ -44,7 +44,7 @@ export interface NormalizedPoll {
  * Turns the raw answers of one poll into documents. Pure: the same poll always gives the same documents.
  * A process whose answer does not parse contributes an error, never an exception.
  */
-export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings): NormalizedPoll {
+export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings, enrich?: (parts: ParsedProcess[]) => void): NormalizedPoll {
   const out: NormalizedPoll = {
     events: [],
     parts: [],
@@ -58,6 +58,8 @@ export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings): No
   const unknownCols = new Set<string>();
   const unknownKeys = new Set<string>();
   const target = { name: poll.target.name, address: poll.target.address };
+  // Parse every process first, so that processors working across samples (rates) can add to the tables.
+  const parsed: (ParsedProcess & { sample: ProcessSample })[] = [];
   for (const sample of poll.samples) {
     for (const e of sample.errors) out.errors.push({ prefix: sample.ref.prefix, pid: sample.ref.row?.pid, error: e.error });
     let info: InfoRecord | undefined;
@@ -78,24 +80,28 @@ export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings): No
     }
     if (!info && !table) continue;
     const identity = resolveIdentity(sample, info, table);
+    parsed.push({ identity, sampledAt: sample.sampledAt, table, info, statDurationNs: sample.stat?.durationNs ?? 0, infoDurationNs: sample.info?.durationNs ?? 0, sample });
+  }
+  enrich?.(parsed);
+  for (const p of parsed) {
     const ctx: SampleContext = {
       target,
       agent: settings.agent,
-      process: identity,
-      sampledAt: sample.sampledAt,
+      process: p.identity,
+      sampledAt: p.sampledAt,
       periodMs: settings.periodMs,
       namespace: settings.namespace,
     };
-    const report: ProcessReport = { prefix: sample.ref.prefix, identity, statDocs: 0, infoDocs: 0 };
-    if (info) {
-      const r = infoEvent(info, ctx, sample.info!.durationNs);
+    const report: ProcessReport = { prefix: p.sample.ref.prefix, identity: p.identity, statDocs: 0, infoDocs: 0 };
+    if (p.info) {
+      const r = infoEvent(p.info, ctx, p.infoDurationNs);
       out.events.push(r.event);
       out.problems.push(...r.problems);
       for (const k of r.unknownKeys) unknownKeys.add(k);
       report.infoDocs = 1;
     }
-    if (table) {
-      const r = statEvents(table, ctx, sample.stat!.durationNs);
+    if (p.table) {
+      const r = statEvents(p.table, ctx, p.statDurationNs);
       out.events.push(...r.events);
       out.problems.push(...r.problems);
       out.rejectedRows += r.rejectedRows;
@@ -103,7 +109,9 @@ export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings): No
       report.statDocs = r.events.length;
     }
     out.processes.push(report);
-    out.parts.push({ identity, sampledAt: sample.sampledAt, table, info, statDurationNs: sample.stat?.durationNs ?? 0, infoDurationNs: sample.info?.durationNs ?? 0 });
+    const { sample: _sample, ...part } = p;
+    void _sample;
+    out.parts.push(part);
   }
   out.unknownColumns = [...unknownCols];
   out.unknownInfoKeys = [...unknownKeys];

@@ -44,7 +44,7 @@ export function combine(
   const present = values.map((v, i) => ({ v, i })).filter((x) => x.v !== undefined && x.v !== '');
   if (present.length === 0) return '';
   const cur = present.filter((x) => current[x.i]);
-  const state = STATE_FIELDS[name];
+  const state = STATE_FIELDS[name] ?? (name.startsWith('ratio:') ? 'max' : undefined);
   if (name === 'status' || name === 'check_status' || name === 'agent_status') {
     const from = cur.length ? cur : present;
     const set = new Set(from.map((x) => x.v));
@@ -52,7 +52,7 @@ export function combine(
     return from.map((x) => x.v!).sort((a, b) => statusRank(a) - statusRank(b))[0]!;
   }
   if (state) {
-    const nums = (cur.length ? cur : present).map((x) => num(x.v)).filter((n): n is number => n !== undefined);
+    const nums = (name.startsWith('ratio:') ? present : cur.length ? cur : present).map((x) => num(x.v)).filter((n): n is number => n !== undefined);
     if (nums.length === 0) return (cur[0] ?? present[0])!.v!;
     return String(state === 'min' ? Math.min(...nums) : Math.max(...nums));
   }

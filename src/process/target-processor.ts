@@ -2,6 +2,7 @@ import type { TargetPoll } from '../haproxy/source.js';
 import { infoEvent, statEvents, type SampleContext } from '../normalize/documents.js';
 import { normalizePoll, type NormalizeSettings, type NormalizedPoll } from '../normalize/normalize-poll.js';
 import { aggregateInfo, aggregateStat } from './aggregate.js';
+import { applyContributions, RateTracker } from './rates.js';
 import { parseInfoTypedNatures, parseStatTypedNatures, tableNatures, type Natures } from './natures.js';
 
 export interface ProcessedPoll extends NormalizedPoll {
@@ -17,11 +18,25 @@ export interface ProcessedPoll extends NormalizedPoll {
 export class TargetProcessor {
   private readonly natures = new Map<string, Natures>();
   private readonly fallback = tableNatures();
+  private readonly rates = new RateTracker();
 
   constructor(private readonly settings: NormalizeSettings) {}
 
   process(poll: TargetPoll): ProcessedPoll {
-    const n = normalizePoll(poll, this.settings) as ProcessedPoll;
+    let contributions = new Map<string, Map<string, number>>();
+    const n = normalizePoll(poll, this.settings, (parts) => {
+      contributions = this.rates.enrich(
+        parts
+          .filter((p) => p.table)
+          .map((p) => ({
+            processKey: p.identity.pid !== undefined ? `${p.identity.pid}@${p.identity.startTime ?? ''}` : `#${p.identity.num ?? 1}`,
+            startMs: p.identity.startTime !== undefined ? p.identity.startTime * 1000 : undefined,
+            sampledAt: p.sampledAt,
+            table: p.table!,
+          })),
+        poll.startedAt,
+      );
+    }) as ProcessedPoll;
     n.aggregateDocs = { 'haproxy.stat': 0, 'haproxy.info': 0 };
     if (poll.typed) {
       this.natures.set(poll.typed.version, {
@@ -47,6 +62,7 @@ export class TargetProcessor {
     };
     const table = aggregateStat(parts, natures);
     if (table) {
+      applyContributions(table, contributions);
       const r = statEvents(table, ctx, poll.durationNs);
       n.events.push(...r.events);
       n.aggregateDocs['haproxy.stat'] += r.events.length;
