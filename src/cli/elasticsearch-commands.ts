@@ -89,7 +89,7 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
         out.write('ok    security is off on this cluster: no authentication or privileges to check\n');
       } else fail(f.message);
     }
-    for (const ds of ['haproxy.stat', 'haproxy.info']) {
+    for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process']) {
       const name = templateName(ds, es.indexMode);
       const exists = await client.indices.existsIndexTemplate({ name }).catch(() => false);
       if (exists) out.write(`ok    index template ${name} is installed\n`);

@@ -4,7 +4,7 @@ import { INFO_FIELDS } from '../normalize/info-fields.js';
 import { MODULE_PREFIXES, STAT_FIELDS } from '../normalize/stat-fields.js';
 import { DERIVED_RATE_FIELDS } from '../process/rates.js';
 
-export type DatasetName = 'haproxy.stat' | 'haproxy.info';
+export type DatasetName = 'haproxy.stat' | 'haproxy.info' | 'haproxy.process';
 
 /** One mapped field, by absolute path: the single list that mappings, field checks and Kibana checks read. */
 export interface MappedField {
@@ -17,8 +17,16 @@ export interface MappedField {
 /** Every field a dataset's documents can carry, from the field tables. */
 export function datasetFields(dataset: DatasetName): MappedField[] {
   const out: MappedField[] = [];
-  for (const c of COMMON_FIELDS) out.push({ path: c.field, type: c.type, kind: c.kind, dimension: c.dimension?.includes(dataset) });
-  if (dataset === 'haproxy.stat') {
+  for (const c of COMMON_FIELDS) out.push({ path: c.field, type: c.type, kind: c.kind, dimension: dataset !== 'haproxy.process' && c.dimension?.includes(dataset) });
+  if (dataset === 'haproxy.process') {
+    out.push(
+      { path: 'event.kind', type: 'keyword' },
+      { path: 'event.action', type: 'keyword' },
+      { path: 'haproxy.master.pid', type: 'long' },
+      { path: 'haproxy.master.reloads', type: 'long' },
+      { path: 'haproxy.master.failed_reloads', type: 'long' },
+    );
+  } else if (dataset === 'haproxy.stat') {
     for (const f of STAT_FIELDS) {
       const path = `haproxy.stat.${f.field}`;
       out.push({ path, type: f.type, kind: f.kind, dimension: STAT_DIMENSIONS.includes(path) });

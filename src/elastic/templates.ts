@@ -2,7 +2,7 @@ import { agentVersion } from '../agent-info.js';
 import type { Capabilities } from './capabilities.js';
 import { datasetMappings, routingPath, type DatasetName } from './mappings.js';
 
-export const DATASETS: readonly DatasetName[] = ['haproxy.stat', 'haproxy.info'];
+export const DATASETS: readonly DatasetName[] = ['haproxy.stat', 'haproxy.info', 'haproxy.process'];
 export const TEMPLATE_PRIORITY = 200; // above the built-in metrics-*-* template (100) of a full distribution
 export const ILM_POLICY = 'hapbeat-metrics';
 
@@ -86,7 +86,7 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
   if (opts.indexMode === 'data_stream' && !caps.dataStreams) {
     throw new Error(`Elasticsearch ${caps.version} has no data streams (7.9+): set output.elasticsearch.index_mode: index`);
   }
-  const tsdb = useTsdb(caps, opts);
+  const tsdbAll = useTsdb(caps, opts);
   const ilm = caps.ilm;
   if (ilm) {
     steps.push({ what: `ILM policy ${ILM_POLICY} (rollover ${opts.rolloverMaxAge} or ${opts.rolloverMaxPrimaryShardSize}, delete after ${opts.retentionDays}d)`, method: 'PUT', path: `/_ilm/policy/${ILM_POLICY}`, body: ilmPolicy(opts) });
@@ -103,6 +103,7 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
   }
   for (const ds of DATASETS) {
     const base = templateName(ds, opts.indexMode);
+    const tsdb = tsdbAll && ds !== 'haproxy.process'; // lifecycle events are events, not a time series
     steps.push({
       what: `component template ${base}@mappings (explicit mappings of every ${ds} field, dynamic: false${tsdb ? ', TSDB metric types and dimensions' : ''})`,
       method: 'PUT',

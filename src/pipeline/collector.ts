@@ -15,6 +15,8 @@ export interface CollectorCounters {
   infoDocs: number;
   /** Documents of the instance's totals (scope: all). */
   aggregateDocs: number;
+  /** haproxy.process events: workers started, stopping, exited; failed reloads. */
+  lifecycleEvents: number;
   /** Commands or answers that failed for a process (timeouts, parse errors, ...). */
   processErrors: number;
   /** Values left out of documents because they had the wrong shape. */
@@ -39,6 +41,7 @@ export class Collector {
     statDocs: 0,
     infoDocs: 0,
     aggregateDocs: 0,
+    lifecycleEvents: 0,
     processErrors: 0,
     fieldProblems: 0,
   };
@@ -99,6 +102,12 @@ export class Collector {
     c.statDocs += stat;
     c.infoDocs += info;
     c.aggregateDocs += n.aggregateDocs['haproxy.stat'] + n.aggregateDocs['haproxy.info'];
+    c.lifecycleEvents += n.lifecycleEvents;
+    for (const e of n.events) {
+      if (e.dataset !== 'haproxy.process') continue;
+      const d = JSON.parse(e.json) as { event: { action: string }; process?: { pid: number }; haproxy: { process: { num?: number }; version?: string } };
+      this.log.info({ action: d.event.action, pid: d.process?.pid, num: d.haproxy.process.num, version: d.haproxy.version }, `${target}: ${d.event.action}${d.process ? ` pid ${d.process.pid}` : ''}`);
+    }
     for (const e of n.errors) {
       this.log.warn({ process: e.prefix, pid: e.pid, error: errorFields(e.error) }, `${target} process ${e.prefix}: ${e.error.message}`);
     }
@@ -133,6 +142,7 @@ export class Collector {
         skipped: poll.skipped.length,
         documents: { 'haproxy.stat': stat, 'haproxy.info': info },
         aggregate_documents: n.aggregateDocs,
+        lifecycle_events: n.lifecycleEvents,
       },
       `polled ${poll.target.name}`,
     );

@@ -3,12 +3,15 @@ import { infoEvent, statEvents, type SampleContext } from '../normalize/document
 import { normalizePoll, type NormalizeSettings, type NormalizedPoll } from '../normalize/normalize-poll.js';
 import { aggregateInfo, aggregateStat } from './aggregate.js';
 import { applyContributions, RateTracker } from './rates.js';
+import { LifecycleTracker } from './lifecycle.js';
 import { parseInfoTypedNatures, parseStatTypedNatures, tableNatures, type Natures } from './natures.js';
 
 export interface ProcessedPoll extends NormalizedPoll {
   /** Documents of the whole instance (haproxy.process.scope: all), per dataset. */
   aggregateDocs: { 'haproxy.stat': number; 'haproxy.info': number };
   naturesSource?: Natures['source'];
+  /** haproxy.process events (worker started, stopping, exited; reload failed). */
+  lifecycleEvents: number;
 }
 
 /**
@@ -19,8 +22,11 @@ export class TargetProcessor {
   private readonly natures = new Map<string, Natures>();
   private readonly fallback = tableNatures();
   private readonly rates = new RateTracker();
+  private readonly lifecycle: LifecycleTracker;
 
-  constructor(private readonly settings: NormalizeSettings) {}
+  constructor(private readonly settings: NormalizeSettings) {
+    this.lifecycle = new LifecycleTracker(settings);
+  }
 
   process(poll: TargetPoll): ProcessedPoll {
     let contributions = new Map<string, Map<string, number>>();
@@ -45,6 +51,9 @@ export class TargetProcessor {
         source: 'haproxy',
       });
     }
+    const lifecycle = this.lifecycle.track(poll, n.parts);
+    n.events.push(...lifecycle);
+    n.lifecycleEvents = lifecycle.length;
     if (n.parts.length === 0) return n;
     const current = n.parts.filter((p) => !p.identity.old);
     const version = (current[0] ?? n.parts[0]!).identity.version;

@@ -30,7 +30,12 @@ describe('setup steps', () => {
       'PUT /_component_template/hapbeat-haproxy.info@mappings',
       'PUT /_component_template/hapbeat-haproxy.info@settings',
       'PUT /_index_template/hapbeat-haproxy.info',
+      'PUT /_component_template/hapbeat-haproxy.process@mappings',
+      'PUT /_component_template/hapbeat-haproxy.process@settings',
+      'PUT /_index_template/hapbeat-haproxy.process',
     ]);
+    // Lifecycle events are events, not a time series.
+    expect((steps[8]!.body as { template: { settings: Record<string, unknown> } }).template.settings['index.mode']).toBeUndefined();
     expect(steps[0]!.skipped).toContain('no ILM');
     const settings = (steps[2]!.body as { template: { settings: Record<string, unknown> } }).template.settings;
     expect(settings).toEqual({ 'index.number_of_replicas': 0, 'index.mode': 'time_series', 'index.routing_path': ['service.address', 'haproxy.process.scope', 'haproxy.stat.proxy.name', 'haproxy.stat.service_name'] });

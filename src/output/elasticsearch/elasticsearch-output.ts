@@ -45,7 +45,7 @@ export class ElasticsearchOutput implements Output {
   /** Reads hapbeat's index templates to learn which datasets are TSDB (no explicit _id there). */
   private async checkTemplates(): Promise<void> {
     if (this.templatesChecked) return;
-    for (const ds of ['haproxy.stat', 'haproxy.info'] as Dataset[]) {
+    for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as Dataset[]) {
       try {
         const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
         const tsdb = r.index_templates?.[0]?.index_template._meta?.tsdb === true;
