@@ -2,6 +2,7 @@ import { settingDocs } from '../config/load.js';
 import type { FieldSpec } from '../normalize/field-types.js';
 import { INFO_FIELDS } from '../normalize/info-fields.js';
 import { MODULE_PREFIXES, STAT_FIELDS } from '../normalize/stat-fields.js';
+import { DERIVED_RATE_FIELDS } from '../process/rates.js';
 
 /** The README's configuration reference, generated from the convict schema so that it cannot drift. */
 export function configReference(): string {
@@ -34,7 +35,7 @@ export function fieldsReference(): string {
     '| `haproxy.process.stopping` | `Stopping` | boolean | `show info` says the process is stopping. |',
     '| `haproxy.process.reloads` | show proc `<reloads>` | long | Reloads this process has survived. |',
     '| `haproxy.process.start_time` | `Start_time_sec` (2.2: derived from `Uptime_sec`) | date | When the process started; with the pid, the process identity. |',
-    '| `haproxy.process.scope` | | keyword | `process` for a per-process document. |',
+    '| `haproxy.process.scope` | | keyword | `process` for one process\'s documents; `all` for the instance\'s totals across its processes. |',
   ];
   const derived = [
     '| `haproxy.stat.component` | `type` | keyword | `frontend`, `backend`, `server` or `listener`. |',
@@ -56,10 +57,22 @@ export function fieldsReference(): string {
     ...fieldRows('haproxy.stat.', STAT_FIELDS),
     ...derived,
     '',
+    '#### Rates and ratios on `haproxy.stat` (computed by hapbeat)',
+    '',
+    ...head,
+    ...fieldRows('haproxy.stat.', DERIVED_RATE_FIELDS).map((r) => r.replace(/\| `rate:[^|]*\|/, '| (rate) |').replace(/\| `ratio:[^|]*\|/, '| (ratio) |')),
+    '',
     '#### `haproxy.info` (one document per process per poll)',
     '',
     ...head,
     ...fieldRows('haproxy.info.', INFO_FIELDS.filter((f) => !f.absolute)),
+    '',
+    '#### `haproxy.process` (lifecycle events)',
+    '',
+    ...head,
+    '| `event.kind`, `event.action` | show proc, `Stopping` | keyword | `event`; `worker-started`, `worker-stopping`, `worker-exited` or `reload-failed`. |',
+    '| `process.pid`, `haproxy.process.*`, `haproxy.version` | | | The worker concerned (none for `reload-failed`). |',
+    '| `haproxy.master.pid`, `.reloads`, `.failed_reloads` | show proc master row | long | The master, its reload count, and consecutive failed reloads (2.5+). |',
   ].join('\n');
 }
 
