@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
 import { holdRequest, sendRequests } from '../harness/backends.js';
 import { waitFor } from '../harness/ports.js';
-import { masterSource, pollOnce, statDoc } from './helpers.js';
+import { agent, masterSource, pollOnce, statDoc } from './helpers.js';
+import { TargetProcessor } from '../../src/process/target-processor.js';
+import { docOf } from '../../src/normalize/documents.js';
 
 const binaries = matrixBinaries();
 let lab: HaproxyLab | undefined;
@@ -49,6 +51,32 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
       expect(deltas).toHaveLength(nbproc);
       expect(deltas.reduce((x, y) => x + y, 0)).toBe(N);
       for (const d of deltas) expect(d).toBeLessThan(N);
+    });
+
+    it('the totals (scope: all) equal hand-computed sums of the per-process documents of the same poll', async () => {
+      lab = await HaproxyLab.start({ binary, nbproc });
+      await sendRequests(lab.ports.fe, 60);
+      const n = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' }).process(await masterSource(lab.masterSocket).poll());
+      const docs = n.events.map((e) => docOf(e) as any); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const stat = docs.filter((d) => d.event.dataset === 'haproxy.stat');
+      const row = (scope: string, px: string, sv: string) => stat.filter((d) => d.haproxy.process.scope === scope && d.haproxy.stat.proxy.name === px && d.haproxy.stat.service_name === sv);
+      expect(row('process', 'fe_main', 'FRONTEND')).toHaveLength(nbproc);
+      expect(row('all', 'fe_main', 'FRONTEND')).toHaveLength(1);
+      const sum = (px: string, sv: string, get: (s: any) => number) => row('process', px, sv).reduce((a, d) => a + get(d.haproxy.stat), 0); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const total = (px: string, sv: string) => row('all', px, sv)[0].haproxy.stat;
+      expect(total('fe_main', 'FRONTEND').response.http['2xx']).toBe(sum('fe_main', 'FRONTEND', (s) => s.response.http['2xx']));
+      expect(total('fe_main', 'FRONTEND').response.http['2xx']).toBe(60);
+      expect(total('fe_main', 'FRONTEND').in.bytes).toBe(sum('fe_main', 'FRONTEND', (s) => s.in.bytes));
+      expect(total('be_app', 'app1').session.total).toBe(sum('be_app', 'app1', (s) => s.session.total));
+      expect(total('fe_main', 'FRONTEND').session.limit).toBe(row('process', 'fe_main', 'FRONTEND')[0].haproxy.stat.session.limit); // not summed
+      expect(total('be_app', 'BACKEND').server.active).toBe(2); // counted once
+      expect(total('be_app', 'down1').status).toBe('DOWN');
+      const info = docs.filter((d) => d.event.dataset === 'haproxy.info');
+      const infoAll = info.find((d) => d.haproxy.process.scope === 'all')!.haproxy.info;
+      const infoProc = info.filter((d) => d.haproxy.process.scope === 'process');
+      expect(infoAll.requests.total).toBe(infoProc.reduce((a, d) => a + d.haproxy.info.requests.total, 0));
+      expect(infoAll.connection.max).toBe(infoProc[0].haproxy.info.connection.max);
+      expect(n.naturesSource).toBe('haproxy');
     });
   }
 
