@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import { readdirSync, readlinkSync } from 'node:fs';
 import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
 import { masterSource, pollOnce } from './helpers.js';
+import { ownSockets } from '../harness/sockets.js';
 
 /**
  * Established connections on the master's side of its CLI socket. HAProxy binds `<path>.<pid>.tmp` and renames
@@ -14,15 +14,6 @@ export function masterConnections(socketPath: string): number {
   return out.split('\n').filter((l) => /\bESTAB\b/.test(l) && l.split(/\s+/).some((t) => t === socketPath || t.startsWith(`${socketPath}.`))).length;
 }
 
-function ownSockets(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 let lab: HaproxyLab | undefined;
 afterEach(async () => {

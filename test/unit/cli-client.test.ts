@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliClient } from '../../src/haproxy/cli-client.js';
@@ -12,17 +12,8 @@ import { HaproxySource } from '../../src/haproxy/source.js';
 import { normalizePoll } from '../../src/normalize/normalize-poll.js';
 import { parseTarget } from '../../src/haproxy/target.js';
 import { fixture, V26 } from '../fixtures.js';
+import { ownSockets } from '../harness/sockets.js';
 
-/** Sockets this process has open, from /proc/self/fd. */
-function openSockets(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 type Behaviour = (sock: net.Socket, command: string) => void;
 
@@ -95,9 +86,9 @@ describe('CliClient against a fake socket server', () => {
   });
 
   it('times out a server that never answers, and leaves no socket open on either side', async () => {
-    const before = openSockets();
+    const before = ownSockets();
     const { srv, client } = await withServer(() => undefined);
-    const serverSockets = openSockets() - before; // the listening socket
+    const serverSockets = ownSockets() - before; // the listening socket
     const results = await Promise.allSettled([client.run('show proc'), client.run('show proc'), client.run('show proc')]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
@@ -106,11 +97,11 @@ describe('CliClient against a fake socket server', () => {
     }
     await settle();
     expect(await srv.open()).toBe(0);
-    expect(openSockets() - before).toBe(serverSockets);
+    expect(ownSockets() - before).toBe(serverSockets);
   });
 
   it('caps a huge answer and closes the connection', async () => {
-    const before = openSockets();
+    const before = ownSockets();
     const { srv, client } = await withServer((s) => {
       const chunk = 'x'.repeat(64 * 1024);
       const pump = () => {
@@ -119,11 +110,11 @@ describe('CliClient against a fake socket server', () => {
       };
       pump();
     });
-    const base = openSockets() - before;
+    const base = ownSockets() - before;
     await expect(client.run('@1 show stat')).rejects.toBeInstanceOf(ResponseTooLargeError);
     await settle();
     expect(await srv.open()).toBe(0);
-    expect(openSockets() - before).toBe(base);
+    expect(ownSockets() - before).toBe(base);
   });
 
   it('turns HAProxy error answers into typed errors', async () => {
@@ -210,13 +201,13 @@ describe('a source polling a fake master that answers garbage', () => {
     ['truncated show stat', { 'show proc': fixture(V26, 'show-proc.txt'), '@1 show info': fixture(V26, 'show-info.txt'), 'show stat': fixture(V26, 'show-stat.txt').slice(0, 3000) }, 'cannot parse "show stat" output'],
     ['garbage show info', { 'show proc': fixture(V26, 'show-proc.txt'), '@1 show info': '<html>nope</html>\n\n', 'show stat': fixture(V26, 'show-stat.txt') }, 'cannot parse "show info" output'],
   ])('%s: a clear error, no crash, no leaked connection', async (_name, answers: Record<string, string>, message) => {
-    const before = openSockets();
+    const before = ownSockets();
     const srv = await fakeServer((s, cmd) => {
       const key = Object.keys(answers).find((k) => cmd === k || (k === 'show stat' && cmd.endsWith('show stat')));
       s.end(key ? answers[key]! : '');
     });
     cleanup.push(srv.close);
-    const base = openSockets() - before;
+    const base = ownSockets() - before;
     const source = new HaproxySource(parseTarget(srv.path), { limits, concurrency: 2, includeOldWorkers: true });
     const poll = await source.poll();
     const n = normalizePoll(poll, { agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' });
@@ -224,7 +215,7 @@ describe('a source polling a fake master that answers garbage', () => {
     expect(messages).toContain(message);
     await settle();
     expect(await srv.open()).toBe(0);
-    expect(openSockets() - before).toBe(base);
+    expect(ownSockets() - before).toBe(base);
   });
 });
 
