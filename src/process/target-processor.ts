@@ -1,6 +1,6 @@
 import type { TargetPoll } from '../haproxy/source.js';
 import { infoEvent, statEvents, type SampleContext } from '../normalize/documents.js';
-import { normalizePoll, type NormalizeSettings, type NormalizedPoll } from '../normalize/normalize-poll.js';
+import { normalizePoll, type NormalizeSettings, type NormalizedPoll, type ParsedProcess } from '../normalize/normalize-poll.js';
 import { aggregateInfo, aggregateStat } from './aggregate.js';
 import { applyContributions, RateTracker } from './rates.js';
 import { LifecycleTracker } from './lifecycle.js';
@@ -23,14 +23,35 @@ export class TargetProcessor {
   private readonly fallback = tableNatures();
   private readonly rates = new RateTracker();
   private readonly lifecycle: LifecycleTracker;
+  /** pid → start time derived from uptime (HAProxy 2.2 has no Start_time_sec), kept stable across polls. */
+  private readonly derivedStarts = new Map<number, number>();
 
   constructor(private readonly settings: NormalizeSettings) {
     this.lifecycle = new LifecycleTracker(settings);
   }
 
+  /**
+   * On 2.2 the start time is derived from Uptime_sec (whole seconds), so it can flip by a second between polls.
+   * The first derivation for a pid is kept while later ones agree within 2 s: the process identity, and the
+   * rates keyed on it, stay stable.
+   */
+  private stabilizeStartTimes(parts: ParsedProcess[]): void {
+    const seen = new Set<number>();
+    for (const p of parts) {
+      const { pid, startTime } = p.identity;
+      if (pid === undefined || startTime === undefined || p.info?.Start_time_sec !== undefined) continue;
+      seen.add(pid);
+      const kept = this.derivedStarts.get(pid);
+      if (kept !== undefined && Math.abs(kept - startTime) <= 2) p.identity.startTime = kept;
+      else this.derivedStarts.set(pid, startTime);
+    }
+    for (const pid of [...this.derivedStarts.keys()]) if (!seen.has(pid)) this.derivedStarts.delete(pid);
+  }
+
   process(poll: TargetPoll): ProcessedPoll {
     let contributions = new Map<string, Map<string, number>>();
     const n = normalizePoll(poll, this.settings, (parts) => {
+      this.stabilizeStartTimes(parts);
       contributions = this.rates.enrich(
         parts
           .filter((p) => p.table)
