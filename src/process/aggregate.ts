@@ -127,26 +127,47 @@ export function aggregateStat(parts: readonly ProcessPart[], natures: Natures): 
     }
   }
   const current = maps.map((m) => !m.old);
+  // Everything about a column that does not depend on the row, computed once.
+  const sep = header.indexOf('-');
+  const cols = header.map((h, ci) => ({
+    h,
+    kind: IDENTITY.has(h) ? 'id' : h === 'pid' ? 'pid' : h === '-' ? 'sep' : 'value',
+    /** This column's index in each process's table (-1 when it lacks it). */
+    at: maps.map((m) => m.byName.get(h) ?? -1),
+    natures: OBJ_LETTER.map((l) => natures.stat.get(`${l}.${h}`) ?? (sep >= 0 && ci > sep ? moduleNature(h) : undefined)),
+  }));
+  const typeAt = maps.map((m) => m.byName.get('type')!);
   const rows: string[][] = [];
   for (const k of keys) {
     const contributions = maps.map((m) => m.rows.get(k));
-    const first = contributions.find((r) => r)!;
-    const type = Number(first[maps[contributions.indexOf(first)]!.byName.get('type')!]);
-    const letter = OBJ_LETTER[type] ?? 'S';
-    const weights = contributions.map((r, i) => (r && maps[i]!.stot >= 0 ? Number(r[maps[i]!.stot]) || 0 : 0));
-    const row = header.map((h) => {
-      if (IDENTITY.has(h)) {
-        const r = contributions.find((x, i) => x && maps[i]!.byName.has(h))!;
-        return r[maps[contributions.indexOf(r)]!.byName.get(h)!]!;
+    let only = -1;
+    let count = 0;
+    for (let i = 0; i < contributions.length; i++) {
+      if (contributions[i]) {
+        count++;
+        only = i;
       }
-      if (h === 'pid') return '';
-      if (h === '-') return '-';
-      const values = contributions.map((r, i) => {
-        const j = maps[i]!.byName.get(h);
-        return r && j !== undefined ? r[j] : undefined;
-      });
-      const nature = natures.stat.get(`${letter}.${h}`) ?? (header.indexOf('-') >= 0 && header.indexOf(h) > header.indexOf('-') ? moduleNature(h) : undefined);
-      return combine(h, nature, values, current, weights);
+    }
+    if (count === 1) {
+      // One process has this row (a single worker, or a row only one process knows): its values are the totals.
+      const src = contributions[only]!;
+      rows.push(cols.map((c) => (c.kind === 'pid' ? '' : c.kind === 'sep' ? '-' : c.at[only]! >= 0 ? src[c.at[only]!]! : '')));
+      continue;
+    }
+    const firstIndex = contributions.findIndex((r) => r);
+    const type = Number(contributions[firstIndex]![typeAt[firstIndex]!]);
+    const letterIndex = type >= 0 && type <= 3 ? type : 2;
+    const weights = contributions.map((r, i) => (r && maps[i]!.stot >= 0 ? Number(r[maps[i]!.stot]) || 0 : 0));
+    const values: (string | undefined)[] = new Array(maps.length);
+    const row = cols.map((c) => {
+      if (c.kind === 'pid') return '';
+      if (c.kind === 'sep') return '-';
+      if (c.kind === 'id') {
+        for (let i = 0; i < contributions.length; i++) if (contributions[i] && c.at[i]! >= 0) return contributions[i]![c.at[i]!]!;
+        return '';
+      }
+      for (let i = 0; i < contributions.length; i++) values[i] = contributions[i] && c.at[i]! >= 0 ? contributions[i]![c.at[i]!] : undefined;
+      return combine(c.h, c.natures[letterIndex], values, current, weights);
     });
     rows.push(row);
   }

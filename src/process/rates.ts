@@ -14,7 +14,22 @@ export function rateField(spec: FieldSpec): string {
 
 /** The counters that get a rate: every counter of the stat field table. */
 export const RATE_SPECS: readonly FieldSpec[] = STAT_FIELDS.filter((f) => f.kind === 'counter');
-const COUNTER_COLUMNS = new Set(RATE_SPECS.flatMap((f) => [f.source, ...(f.aliases ?? [])]));
+/** Every counter column name (aliases included), in one fixed order: values are kept in arrays by this index. */
+const COUNTER_LIST: readonly string[] = RATE_SPECS.flatMap((f) => [f.source, ...(f.aliases ?? [])]);
+const COUNTER_INDEX = new Map(COUNTER_LIST.map((c, i) => [c, i]));
+const HRSP_INDEX = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].map((c) => COUNTER_INDEX.get(c)!);
+const I5XX = COUNTER_INDEX.get('hrsp_5xx')!;
+
+/**
+ * Per row key: the instance's rate contributions, by counter index (summed over processes), and the HTTP
+ * response deltas (for the 5xx share).
+ */
+export interface Contribution {
+  rate: Float64Array;
+  has: Uint8Array;
+  hrspDelta: Float64Array;
+}
+const newContribution = (): Contribution => ({ rate: new Float64Array(COUNTER_LIST.length), has: new Uint8Array(COUNTER_LIST.length), hrspDelta: new Float64Array(COUNTER_LIST.length) });
 
 /** The derived fields, for the field plan, the mappings and the README. */
 export const DERIVED_RATE_FIELDS: readonly FieldSpec[] = [
@@ -32,7 +47,6 @@ export const DERIVED_RATE_FIELDS: readonly FieldSpec[] = [
   { source: 'ratio:session_usage', field: 'session.usage_ratio', type: 'double', kind: 'gauge', doc: 'Current sessions over the session limit, 0-1 (for scope all, the most loaded process).' },
 ];
 
-const HRSP = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'];
 const fmt = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 1000) / 1000) : '');
 
 export function rowKeyOf(row: readonly string[], h: Map<string, number>): string {
@@ -41,7 +55,8 @@ export function rowKeyOf(row: readonly string[], h: Map<string, number>): string
 
 interface Snapshot {
   t: number;
-  rows: Map<string, Map<string, number>>;
+  /** Per row key: counter values by COUNTER_LIST index (NaN when absent). */
+  rows: Map<string, Float64Array>;
 }
 
 /** One process's table with its identity, as the tracker sees it. */
@@ -72,15 +87,16 @@ export class RateTracker {
    * Appends the `rate:*` and `ratio:*` columns to each table (in place) and returns, per row key, the
    * contributions to the instance's rates (`rate:*` sums) and 5xx deltas.
    */
-  enrich(inputs: readonly RateInput[], pollAt: number): Map<string, Map<string, number>> {
-    const contributions = new Map<string, Map<string, number>>();
+  enrich(inputs: readonly RateInput[], pollAt: number): Map<string, Contribution> {
+    const contributions = new Map<string, Contribution>();
     const seen = new Set<string>();
     for (const inp of inputs) {
       seen.add(inp.processKey);
       const { table } = inp;
       const h = new Map(table.header.map((c, i) => [c, i]));
       if (h.has(`${RATE_PREFIX}stot`)) continue; // already enriched
-      const counters = table.header.filter((c) => COUNTER_COLUMNS.has(c));
+      // This table's counter columns: [column index, counter index].
+      const counters = table.header.map((c, i) => [i, COUNTER_INDEX.get(c) ?? -1] as const).filter(([, k]) => k >= 0);
       const before = this.prev.get(inp.processKey);
       const dt = before ? (inp.sampledAt - before.t) / 1000 : 0;
       const isNew = !before && this.lastPollAt !== undefined && inp.startMs !== undefined && inp.startMs >= this.lastPollAt - 1000;
@@ -90,57 +106,68 @@ export class RateTracker {
       const servers = new Map<string, { down: number; counted: number }>();
       const typeCol = h.get('type')!;
       const statusCol = h.get('status');
+      const pxCol = h.get('pxname')!;
       for (const row of table.rows) {
         if (row[typeCol] !== '2' || statusCol === undefined) continue;
         const st = parseStatus(row[statusCol] ?? '').name;
-        const b = servers.get(row[h.get('pxname')!]!) ?? { down: 0, counted: 0 };
+        const b = servers.get(row[pxCol]!) ?? { down: 0, counted: 0 };
         if (st !== 'MAINT') {
           b.counted++;
           if (st === 'DOWN') b.down++;
         }
-        servers.set(row[h.get('pxname')!]!, b);
+        servers.set(row[pxCol]!, b);
       }
-      table.header.push(...counters.map((c) => `${RATE_PREFIX}${c}`), ...RATIO_COLUMNS);
+      table.header.push(...counters.map(([i]) => `${RATE_PREFIX}${table.header[i]}`), ...RATIO_COLUMNS);
+      const scurCol = h.get('scur');
+      const slimCol = h.get('slim');
       for (const row of table.rows) {
         const key = rowKeyOf(row, h);
-        const values = new Map<string, number>();
+        const values = new Float64Array(COUNTER_LIST.length).fill(NaN);
         const prevRow = before?.rows.get(key);
-        const contrib = contributions.get(key) ?? new Map<string, number>();
-        const deltas = new Map<string, number>();
-        for (const c of counters) {
-          const raw = row[h.get(c)!]!;
+        let contrib = contributions.get(key);
+        if (!contrib) {
+          contrib = newContribution();
+          contributions.set(key, contrib);
+        }
+        const delta = new Float64Array(COUNTER_LIST.length).fill(NaN);
+        for (const [ci, k] of counters) {
+          const raw = row[ci]!;
           const v = raw === '' ? NaN : Number(raw);
-          if (Number.isFinite(v)) values.set(c, v);
+          values[k] = v;
           let rate = '';
-          const pv = prevRow?.get(c);
-          if (pv !== undefined && Number.isFinite(v) && v >= pv && dt > 0) {
+          const pv = prevRow ? prevRow[k]! : NaN;
+          if (v >= pv && dt > 0) {
             rate = fmt((v - pv) / dt);
-            deltas.set(c, v - pv);
-            contrib.set(c, (contrib.get(c) ?? 0) + (v - pv) / dt);
-          } else if (isNew && Number.isFinite(v) && firstDt > 0) {
-            deltas.set(c, v);
-            contrib.set(c, (contrib.get(c) ?? 0) + v / firstDt);
+            delta[k] = v - pv;
+            contrib.rate[k] = contrib.rate[k]! + (v - pv) / dt;
+            contrib.has[k] = 1;
+          } else if (isNew && v >= 0 && firstDt > 0) {
+            delta[k] = v;
+            contrib.rate[k] = contrib.rate[k]! + v / firstDt;
+            contrib.has[k] = 1;
           }
           row.push(rate);
         }
         // Ratios.
         const type = row[typeCol];
         let r5 = '';
-        if ((type === '0' || type === '1') && prevRow) {
-          const total = HRSP.reduce((a, c) => a + (deltas.get(c) ?? 0), 0);
-          if (total > 0) r5 = fmt((deltas.get('hrsp_5xx') ?? 0) / total);
+        let total = 0;
+        for (const k of HRSP_INDEX) {
+          if (delta[k]! >= 0) {
+            total += delta[k]!;
+            contrib.hrspDelta[k] = contrib.hrspDelta[k]! + delta[k]!;
+          }
         }
-        for (const c of HRSP) if (deltas.has(c)) contrib.set(`d:${c}`, (contrib.get(`d:${c}`) ?? 0) + deltas.get(c)!);
+        if ((type === '0' || type === '1') && prevRow && total > 0) r5 = fmt((delta[I5XX]! >= 0 ? delta[I5XX]! : 0) / total);
         let down = '';
         if (type === '1') {
-          const b = servers.get(row[h.get('pxname')!]!);
+          const b = servers.get(row[pxCol]!);
           if (b && b.counted > 0) down = fmt(b.down / b.counted);
         }
-        const scur = Number(row[h.get('scur')!] || NaN);
-        const slim = Number(row[h.get('slim')!] || NaN);
+        const scur = scurCol === undefined ? NaN : Number(row[scurCol] || NaN);
+        const slim = slimCol === undefined ? NaN : Number(row[slimCol] || NaN);
         const usage = slim > 0 && Number.isFinite(scur) ? fmt(scur / slim) : '';
         row.push(r5, down, usage);
-        contributions.set(key, contrib);
         snapshot.rows.set(key, values);
       }
       this.prev.set(inp.processKey, snapshot);
@@ -155,20 +182,21 @@ export class RateTracker {
  * Writes the instance's rates into its aggregate table: each `rate:*` column is the sum of the processes'
  * contributions (first intervals of new processes included), and the 5xx ratio comes from the summed deltas.
  */
-export function applyContributions(table: StatTable, contributions: Map<string, Map<string, number>>): void {
+export function applyContributions(table: StatTable, contributions: Map<string, Contribution>): void {
   const h = new Map(table.header.map((c, i) => [c, i]));
+  const rateCols = table.header
+    .map((c, i) => [i, c.startsWith(RATE_PREFIX) ? COUNTER_INDEX.get(c.slice(RATE_PREFIX.length)) ?? -1 : -1] as const)
+    .filter(([, k]) => k >= 0);
+  const i5 = h.get('ratio:http_5xx');
+  const typeCol = h.get('type')!;
   for (const row of table.rows) {
     const c = contributions.get(rowKeyOf(row, h));
-    for (const [col, i] of h) {
-      if (!col.startsWith(RATE_PREFIX)) continue;
-      const v = c?.get(col.slice(RATE_PREFIX.length));
-      row[i] = v === undefined ? '' : fmt(v);
-    }
-    const i5 = h.get('ratio:http_5xx');
-    const type = row[h.get('type')!];
+    for (const [i, k] of rateCols) row[i] = c && c.has[k] ? fmt(c.rate[k]!) : '';
     if (i5 !== undefined) {
-      const total = HRSP.reduce((a, k) => a + (c?.get(`d:${k}`) ?? 0), 0);
-      row[i5] = (type === '0' || type === '1') && total > 0 ? fmt((c?.get('d:hrsp_5xx') ?? 0) / total) : '';
+      const type = row[typeCol];
+      let total = 0;
+      if (c) for (const k of HRSP_INDEX) total += c.hrspDelta[k]!;
+      row[i5] = (type === '0' || type === '1') && total > 0 ? fmt(c!.hrspDelta[I5XX]! / total) : '';
     }
   }
 }

@@ -2,7 +2,7 @@ import type { TargetPoll } from '../haproxy/source.js';
 import { infoEvent, statEvents, type SampleContext } from '../normalize/documents.js';
 import { normalizePoll, type NormalizeSettings, type NormalizedPoll, type ParsedProcess } from '../normalize/normalize-poll.js';
 import { aggregateInfo, aggregateStat } from './aggregate.js';
-import { applyContributions, RateTracker } from './rates.js';
+import { applyContributions, RateTracker, type Contribution } from './rates.js';
 import { LifecycleTracker } from './lifecycle.js';
 import { parseInfoTypedNatures, parseStatTypedNatures, tableNatures, type Natures } from './natures.js';
 
@@ -49,7 +49,7 @@ export class TargetProcessor {
   }
 
   process(poll: TargetPoll): ProcessedPoll {
-    let contributions = new Map<string, Map<string, number>>();
+    let contributions = new Map<string, Contribution>();
     const n = normalizePoll(poll, this.settings, (parts) => {
       this.stabilizeStartTimes(parts);
       contributions = this.rates.enrich(
