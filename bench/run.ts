@@ -18,6 +18,7 @@ try {
     console.log(`show stat answer / NDJSON written:                 ${r.bytes} / ${r.outBytes} bytes`);
     console.log(`HAProxy @1 show stat round trip    median ${f(r.haproxyMs)} ms   min ${f(r.haproxyMinMs)} ms`);
     console.log(`hapbeat CPU parse+normalize+serialize median ${f(r.hapbeatCpuMs)} ms   min ${f(r.hapbeatCpuMinMs)} ms`);
+    console.log(`whole poll as run does it (per-process docs + rates + totals, ${r.fullDocs} documents): median ${f(r.fullCpuMs)} ms   min ${f(r.fullCpuMinMs)} ms`);
     const minRatio = r.hapbeatCpuMinMs / r.haproxyMinMs;
     console.log(`ratio hapbeat / HAProxy: medians ${r.ratio.toFixed(2)}x, minimums ${minRatio.toFixed(2)}x (target: at most 3x) ${r.ratio <= 3 ? 'OK' : minRatio <= 3 ? 'OK at the minimums; the medians carry this machine\'s noise' : 'ABOVE TARGET'}`);
   }

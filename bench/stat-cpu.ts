@@ -6,6 +6,8 @@ import { HaproxyLab, rawCommand } from '../test/harness/haproxy.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
 import { statEvents } from '../src/normalize/documents.js';
 import { serializeBatch } from '../src/output/output.js';
+import { TargetProcessor } from '../src/process/target-processor.js';
+import { parseTarget } from '../src/haproxy/target.js';
 
 const SERVERS = 2000;
 const BACKENDS = 20;
@@ -46,6 +48,10 @@ export interface StatCpuResult {
   rows: number;
   bytes: number;
   outBytes: number;
+  /** The whole per-poll processing: per-process documents, rates and the instance's totals. */
+  fullCpuMs: number;
+  fullCpuMinMs: number;
+  fullDocs: number;
 }
 
 export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { text: string }> {
@@ -82,6 +88,27 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
       bytes = out.length;
       if (i >= 5) cpu.push((c.user + c.system) / 1000);
     }
+    // The whole processing of a poll, as `hapbeat run` does it: per-process documents, rates, totals.
+    const infoText = await rawCommand(lab.masterSocket, '@1 show info', 10_000);
+    const processor = new TargetProcessor({ agent: ctx.agent, periodMs: 10_000, namespace: 'default' });
+    const full: number[] = [];
+    let fullDocs = 0;
+    for (let i = 0; i < 30; i++) {
+      const at = ctx.sampledAt + i * 10_000;
+      const poll = {
+        target: parseTarget(lab.masterSocket),
+        startedAt: at,
+        durationNs: 1,
+        skipped: [],
+        samples: [{ ref: { prefix: '@1', section: 'workers' as const }, sampledAt: at, info: { text: infoText, durationNs: 1 }, stat: { text, durationNs: 1 }, errors: [] }],
+      };
+      const c0 = process.cpuUsage();
+      const n = processor.process(poll);
+      serializeBatch(n.events);
+      const c = process.cpuUsage(c0);
+      fullDocs = n.events.length;
+      if (i >= 5) full.push((c.user + c.system) / 1000);
+    }
     const haproxyMs = median(rtts);
     const hapbeatCpuMs = median(cpu);
     return {
@@ -93,6 +120,9 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
       rows,
       bytes: text.length,
       outBytes: bytes,
+      fullCpuMs: median(full),
+      fullCpuMinMs: Math.min(...full),
+      fullDocs,
       text,
     };
   }
