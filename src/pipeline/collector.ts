@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import { HaproxySource, type TargetPoll } from '../haproxy/source.js';
-import type { NormalizeSettings, NormalizedPoll } from '../normalize/normalize-poll.js';
+import type { NormalizeSettings } from '../normalize/normalize-poll.js';
 import { TargetProcessor, type ProcessedPoll } from '../process/target-processor.js';
 import type { HapbeatEvent } from '../normalize/documents.js';
 import { errorFields } from '../errors.js';
