@@ -10,7 +10,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { createClient } from '../src/output/elasticsearch/client.js';
 import { createLogger } from '../src/log/logger.js';
-import { elasticsearchDelivery } from '../src/output/create-output.js';
+import { elasticsearchDelivery } from '../src/pipeline/sink.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
 import { statEvents, type HapbeatEvent } from '../src/normalize/documents.js';
 import { runSetup } from '../src/elastic/setup.js';
@@ -47,12 +47,12 @@ async function viaHapbeat(url: string, ns: string, batches: HapbeatEvent[][], co
       'output.elasticsearch.hosts': [url],
       'data_stream.namespace': ns,
       'output.elasticsearch.compression': compression,
-      'output.elasticsearch.queue.max_events': 100_000,
-      'output.elasticsearch.spool.path': path.join(dir, 'spool'),
+      'queue.max_events': 100_000,
+      'queue.disk.path': path.join(dir, 'spool'),
       'output.elasticsearch.dead_letter.path': path.join(dir, 'dead.ndjson'),
     },
   });
-  const q = elasticsearchDelivery(cfg.output.elasticsearch, ns, createLogger('silent'));
+  const q = elasticsearchDelivery(cfg.output.elasticsearch, cfg.queue, ns, createLogger('silent'));
   const t0 = performance.now();
   for (const b of batches) await q.push(b);
   if (!(await q.waitIdle(600_000))) throw new Error('hapbeat did not finish');

@@ -28,7 +28,7 @@ export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<Ou
   const hb = spawn(
     process.execPath,
     ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', '1s', '--es', `http://127.0.0.1:${deadPort}`, '--log-level', 'info',
-      '-E', `output.elasticsearch.spool.path=${path.join(dir, 'spool')}`, '-E', 'output.elasticsearch.spool.max_bytes=4GiB', '-E', 'output.elasticsearch.backoff.max=5s'],
+      '-E', `queue.disk.path=${path.join(dir, 'spool')}`, '-E', 'queue.disk.max_bytes=4GiB', '-E', 'output.elasticsearch.backoff.max=5s'],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: dir } },
   );
   let logs = '';
@@ -47,7 +47,7 @@ export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<Ou
     seconds,
     samples: out,
     peakRssMb: Math.max(...out.map((s) => s.rssMb)),
-    spoolBytes: counters.output_spooledBytes ?? 0,
+    spoolBytes: counters.output_spool_bytes ?? 0,
     polls: counters.polls ?? 0,
   };
 }

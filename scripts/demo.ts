@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   try {
     const version = (await lab.command('@1 show info')).match(/^Version: (.*)$/m)?.[1];
     console.log(`  HAProxy ${version}, master pid ${lab.masterPid}, master CLI ${lab.masterSocket}`);
-    const outputArgs = es ? ['--es', es.url, '-E', `output.elasticsearch.spool.path=${path.join(outDir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(outDir, 'dead-letter.ndjson')}`] : ['--output', 'file', '--output-path', outDir];
+    const outputArgs = es ? ['--es', es.url, '-E', `queue.disk.path=${path.join(outDir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(outDir, 'dead-letter.ndjson')}`] : ['--output', 'file', '--output-path', outDir];
     if (es) {
       console.log(`  Elasticsearch ${es.version} at ${es.url}; installing the index templates: hapbeat setup`);
       const setup = spawn(process.execPath, ['bin/hapbeat.js', 'setup', '--es', es.url], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -2,17 +2,18 @@ import type { HapbeatConfig } from './config/load.js';
 import { HaproxySource } from './haproxy/source.js';
 import type { Logger } from './log/logger.js';
 import type { AgentInfo } from './normalize/process-identity.js';
-import type { Sink } from './output/create-output.js';
+import type { DeliveryQueue } from './pipeline/delivery-queue.js';
 import { Collector } from './pipeline/collector.js';
 import { Poller } from './pipeline/poller.js';
+import { within } from './pipeline/timing.js';
 
 export interface Agent {
   collectors: Collector[];
-  sink: Sink;
+  sink: DeliveryQueue;
 }
 
-/** Wires sources → normalizer → publisher → output for every configured target. */
-export function buildAgent(config: HapbeatConfig, agent: AgentInfo, sink: Sink, log: Logger): Agent {
+/** Wires source → processors → delivery queue (buffer + output) for every configured target. */
+export function buildAgent(config: HapbeatConfig, agent: AgentInfo, sink: DeliveryQueue, log: Logger): Agent {
   const settings = { agent, periodMs: config.periodMs, namespace: config.namespace };
   const collectors = config.targets.map((t) => {
     const source = new HaproxySource(t, {
@@ -21,7 +22,7 @@ export function buildAgent(config: HapbeatConfig, agent: AgentInfo, sink: Sink, 
       includeOldWorkers: config.includeOldWorkers,
       httpAuth: { username: t.username, password: t.password },
     });
-    return new Collector(source, settings, log.child({ target: t.name }), (events) => sink.publish(events));
+    return new Collector(source, settings, log.child({ target: t.name }), (events) => sink.push(events));
   });
   return { collectors, sink };
 }
@@ -32,7 +33,7 @@ export function agentCounters(a: Agent): Record<string, number> {
   for (const c of a.collectors) {
     for (const [k, v] of Object.entries(c.counters)) total[k] = (total[k] ?? 0) + v;
   }
-  for (const [k, v] of Object.entries(a.sink.counters())) total[`output_${k}`] = v;
+  for (const [k, v] of Object.entries(a.sink.counters)) total[`output_${k}`] = v;
   return total;
 }
 
@@ -41,13 +42,14 @@ export interface DaemonOptions {
   statusEveryMs?: number;
   /** Resolves when the daemon should stop (a signal). */
   stopSignal: Promise<string>;
-  /** Upper bound for the shutdown (finish polls, flush outputs). */
-  shutdownTimeoutMs?: number;
 }
 
+
 /**
- * `hapbeat run`: polls every target on schedule until the stop signal, then finishes the polls in progress,
- * flushes the output and resolves with the exit code (0 on a clean stop).
+ * `hapbeat run`: polls every target on schedule until the stop signal. Then, within `shutdown_timeout`: stops
+ * polling (a poll in progress may finish and be kept), lets the delivery queue send what it can, aborts what is
+ * still in flight at the deadline, and closes the queue: unacknowledged documents stay in the disk spool.
+ * Resolves with the exit code: 0 on a clean stop, whatever was left for the next start.
  */
 export async function runDaemon(a: Agent, config: HapbeatConfig, log: Logger, opts: DaemonOptions): Promise<number> {
   const poller = new Poller(
@@ -56,29 +58,20 @@ export async function runDaemon(a: Agent, config: HapbeatConfig, log: Logger, op
     log,
   );
   log.info(
-    { targets: config.targets.map((t) => ({ name: t.name, mode: t.mode })), period_ms: config.periodMs, output: a.sink.name },
-    `hapbeat started: ${config.targets.length} target(s), every ${config.periodMs} ms, output ${a.sink.name}`,
+    { targets: config.targets.map((t) => ({ name: t.name, mode: t.mode })), period_ms: config.periodMs, output: a.sink.name, queue: a.sink.buffer.type },
+    `hapbeat started: ${config.targets.length} target(s), every ${config.periodMs} ms, output ${a.sink.name}, ${a.sink.buffer.type} queue`,
   );
   poller.start();
   const status = setInterval(() => log.info({ counters: agentCounters(a) }, 'status'), opts.statusEveryMs ?? 30_000);
   status.unref();
   const signal = await opts.stopSignal;
   clearInterval(status);
-  log.info({ signal }, `received ${signal}; finishing the polls in progress and flushing the output`);
-  const timeoutMs = opts.shutdownTimeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((r) => {
-    timer = setTimeout(() => r('timeout'), timeoutMs);
-  });
-  const result = await Promise.race([
-    poller.stop().then(() => a.sink.close(Math.max(1000, timeoutMs - 5000))).then(() => 'ok' as const),
-    timedOut,
-  ]);
-  clearTimeout(timer);
-  if (result === 'timeout') {
-    log.error({ timeout_ms: timeoutMs }, 'shutdown took too long; exiting with polls or output still busy');
-    return 1;
-  }
-  log.info({ counters: agentCounters(a) }, 'hapbeat stopped');
+  const started = Date.now();
+  const deadline = started + config.shutdownTimeoutMs;
+  log.info({ signal, shutdown_timeout_ms: config.shutdownTimeoutMs }, `received ${signal}; stopping the polls and delivering for at most ${config.shutdownTimeoutMs} ms`);
+  // A poll stuck on HAProxy must not hold the shutdown: it gets half of the time at most.
+  await within(poller.stop(), config.shutdownTimeoutMs / 2);
+  await a.sink.close(Math.max(0, deadline - Date.now()));
+  log.info({ counters: agentCounters(a), shutdown_ms: Date.now() - started }, 'hapbeat stopped');
   return 0;
 }

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { HapbeatConfig } from '../config/load.js';
+import { checkSpoolDir } from '../pipeline/spool.js';
 import { ConfigError } from '../config/load.js';
 import { createClient, describeHosts } from '../output/elasticsearch/client.js';
 import { describeFailure } from '../output/elasticsearch/elasticsearch-output.js';
@@ -98,6 +100,24 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
   } finally {
     await client.close();
   }
+  reportQueue(config, out, fail);
   out.write(problems === 0 ? 'Output OK\n' : `${problems} problem(s) found\n`);
   return problems === 0 ? 0 : 1;
 }
+
+/** The disk queue's directory: writable, and how much room it has. */
+function reportQueue(config: HapbeatConfig, out: NodeJS.WritableStream, fail: (msg: string) => void): void {
+  if (config.queue.type !== 'disk') {
+    out.write('note  queue.type is memory: documents waiting for Elasticsearch are lost on a crash or a restart\n');
+    return;
+  }
+  const dir = path.resolve(config.queue.disk.path);
+  const c = checkSpoolDir(dir, config.queue.disk.maxBytes);
+  if (c.error) fail(c.error.message);
+  else {
+    out.write(`ok    disk queue ${dir} is writable${c.freeBytes !== undefined ? ` (${Math.floor(c.freeBytes / 1048576)} MiB free)` : ''}\n`);
+    if (c.warning) out.write(`warn  ${c.warning}\n`);
+  }
+}
+
+

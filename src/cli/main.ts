@@ -4,8 +4,7 @@ import { agentCounters, buildAgent, runDaemon } from '../agent.js';
 import { HapbeatError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { ConsoleOutput } from '../output/console.js';
-import { createSink } from '../output/create-output.js';
-import { Publisher } from '../pipeline/publisher.js';
+import { createSink } from '../pipeline/sink.js';
 import { settingDocs } from '../config/load.js';
 import { addCommonOptions, configFromFlags, requireTargets, type CommonFlags } from './options.js';
 import { testHaproxy } from './test-haproxy.js';
@@ -68,8 +67,18 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     const log = createLogger(config.logLevel);
     const { agent, persisted } = loadAgentInfo(config.dataPath, config.agentName);
     if (!persisted) log.warn({ path: config.dataPath }, `cannot write ${config.dataPath}/meta.json; agent.id will change on restart`);
+    exitOnStrayErrors(log);
     const a = buildAgent(config, agent, createSink(config, log), log);
-    exitCode = await runDaemon(a, config, log, { stopSignal: stopSignal(log) });
+    const stop = stopSignal(log);
+    // A safety net under the bounded shutdown: should closing ever hang (a disk that never answers an fsync),
+    // exit anyway shortly after the deadline. The disk spool is consistent at every moment.
+    void stop.then(() => {
+      setTimeout(() => {
+        log.error({ shutdown_timeout_ms: config.shutdownTimeoutMs }, 'shutdown did not finish within shutdown_timeout + 1.5 s; exiting now');
+        process.exit(1);
+      }, config.shutdownTimeoutMs + 1500).unref();
+    });
+    exitCode = await runDaemon(a, config, log, { stopSignal: stop });
   });
 
   addCommonOptions(
@@ -81,15 +90,19 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     requireTargets(config);
     const log = createLogger((flags.logLevel as LogLevel | undefined) ?? (config.logLevel === 'info' ? 'warn' : config.logLevel));
     const { agent } = loadAgentInfo(config.dataPath, config.agentName);
-    const p = new Publisher(new ConsoleOutput(stdout as NodeJS.WritableStream & import('node:stream').Writable), log);
-    const sink = { name: 'console', publish: (e: Parameters<typeof p.publish>[0]) => p.publish(e), close: () => p.close(), counters: () => ({ ...p.counters }) };
+    // once prints documents: the console output behind a memory queue, whatever the configured output.
+    const sink = createSink(
+      { ...config, output: { ...config.output, type: 'console' }, queue: { ...config.queue, type: 'memory', maxEvents: Number.MAX_SAFE_INTEGER } },
+      log,
+      { output: new ConsoleOutput(stdout as NodeJS.WritableStream & import('node:stream').Writable) },
+    );
     const a = buildAgent(config, agent, sink, log);
     const results = await Promise.all(a.collectors.map((c) => c.collect()));
-    await sink.close();
+    await sink.close(config.shutdownTimeoutMs);
     const failed = results.filter((r) => r.poll.error).length;
     // The counters always go to stderr (stdout holds the documents).
     stderr.write(`${JSON.stringify({ msg: 'once: done', counters: agentCounters(a) })}\n`);
-    exitCode = failed > 0 || p.counters.dropped > 0 ? 1 : 0;
+    exitCode = failed > 0 || sink.counters.dropped > 0 ? 1 : 0;
   });
 
   addCommonOptions(
@@ -138,6 +151,19 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     }
     throw err;
   }
+}
+
+/**
+ * A promise rejected with no handler, or an exception nobody caught, is a bug: log it and exit non-zero (70,
+ * EX_SOFTWARE) so that a supervisor restarts a clean process, rather than spinning on in an unknown state.
+ */
+function exitOnStrayErrors(log: Logger): void {
+  const die = (kind: string) => (err: unknown) => {
+    log.fatal({ error: { message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack } }, `${kind}: ${(err as Error)?.message ?? String(err)}; exiting (this is a bug in hapbeat)`);
+    process.exit(70);
+  };
+  process.on('unhandledRejection', die('unhandled promise rejection'));
+  process.on('uncaughtException', die('uncaught exception'));
 }
 
 function stopSignal(log: Logger): Promise<string> {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import convict from 'convict';
 import YAML from 'yaml';
 import { HapbeatError } from '../errors.js';
@@ -32,6 +33,8 @@ export interface HapbeatConfig {
     file: { path: string; filename: string; rotateEveryBytes: number; keepFiles: number };
     elasticsearch: ElasticsearchConfig;
   };
+  queue: QueueConfig;
+  shutdownTimeoutMs: number;
   namespace: string;
   agentName: string;
   dataPath: string;
@@ -41,6 +44,21 @@ export interface HapbeatConfig {
   /** The settings as loaded (secrets masked), for `test config`. */
   effective: Record<string, unknown>;
 }
+
+export interface QueueConfig {
+  /** After `auto` is resolved. */
+  type: 'memory' | 'disk';
+  maxEvents: number;
+  disk: { path: string; maxBytes: number; segmentBytes: number };
+}
+
+/** Settings that moved: an old name gets a message with the new one. */
+const RENAMED: Record<string, string> = {
+  'output.elasticsearch.spool.path': 'queue.disk.path',
+  'output.elasticsearch.spool.max_bytes': 'queue.disk.max_bytes',
+  'output.elasticsearch.spool.segment_bytes': 'queue.disk.segment_bytes',
+  'output.elasticsearch.queue.max_events': 'queue.max_events',
+};
 
 export interface ElasticsearchConfig {
   hosts: string[];
@@ -58,8 +76,6 @@ export interface ElasticsearchConfig {
   backoffMaxMs: number;
   deadLetterPath: string;
   deadLetterIndex: string;
-  queueMaxEvents: number;
-  spool: { path: string; maxBytes: number; segmentBytes: number };
   tsdb: 'auto' | boolean;
   retentionDays: number;
 }
@@ -106,6 +122,7 @@ export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
     }
   }
   for (const [key, value] of Object.entries(opts.overrides ?? {})) {
+    if (RENAMED[key]) throw new ConfigError(`the setting "${key}" is now "${RENAMED[key]}"`, `write ${RENAMED[key]}=${String(value)}`);
     if (!conf.has(key as never)) {
       throw new ConfigError(`unknown setting "${key}"`, `known settings: ${settingNames().join(', ')}`);
     }
@@ -114,7 +131,13 @@ export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
   try {
     conf.validate({ allowed: 'strict' });
   } catch (err) {
-    const lines = (err as Error).message.split('\n').filter(Boolean);
+    const lines = (err as Error).message
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const old = Object.keys(RENAMED).find((k) => l.includes(`'${k}'`));
+        return old ? `${l} (it is now "${RENAMED[old]}")` : l;
+      });
     const where = opts.file ? `config file ${opts.file}, HAPBEAT_* environment or flags` : 'HAPBEAT_* environment or flags';
     throw new ConfigError(
       `invalid configuration (${where}):\n  - ${lines.join('\n  - ')}`,
@@ -165,9 +188,27 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
   if (type === 'elasticsearch' && es.hosts.length === 0) {
     throw new ConfigError('output.type is elasticsearch but output.elasticsearch.hosts is empty', 'set output.elasticsearch.hosts (or HAPBEAT_ES_HOSTS), e.g. http://127.0.0.1:9200');
   }
+  const queueType = get<'auto' | 'memory' | 'disk'>('queue.type');
+  const queue: QueueConfig = {
+    type: queueType === 'auto' ? (type === 'elasticsearch' ? 'disk' : 'memory') : queueType,
+    maxEvents: get<number>('queue.max_events'),
+    disk: {
+      path: get<string>('queue.disk.path') || path.join(get<string>('path.data'), 'spool'),
+      maxBytes: parseSize(get('queue.disk.max_bytes'))!,
+      segmentBytes: parseSize(get('queue.disk.segment_bytes'))!,
+    },
+  };
+  if (queue.maxEvents < 1) throw new ConfigError('queue.max_events must be at least 1', 'the default is 3200');
+  if (queue.disk.segmentBytes < 64 * 1024 || queue.disk.maxBytes < 2 * queue.disk.segmentBytes) {
+    throw new ConfigError('queue.disk sizes are too small', 'segment_bytes at least 64KiB, and max_bytes at least twice segment_bytes');
+  }
+  const shutdownTimeoutMs = parseDuration(get('shutdown_timeout'))!;
+  if (shutdownTimeoutMs < 100) throw new ConfigError(`shutdown_timeout ${String(get('shutdown_timeout'))} is shorter than 100ms`, 'use for example 10s');
   return {
     targets,
     periodMs,
+    queue,
+    shutdownTimeoutMs,
     includeOldWorkers: get<boolean>('haproxy.include_old_workers'),
     limits: { connectTimeoutMs: connect, readTimeoutMs: read, maxResponseBytes: parseSize(get<string>('haproxy.max_response_bytes'))! },
     maxConnectionsPerTarget: concurrency,
@@ -233,21 +274,12 @@ function elasticsearchConfig(get: <T>(k: string) => T): ElasticsearchConfig {
     backoffMaxMs: parseDuration(get(`${p}.backoff.max`))!,
     deadLetterPath: get<string>(`${p}.dead_letter.path`),
     deadLetterIndex: get<string>(`${p}.dead_letter.index`),
-    queueMaxEvents: get<number>(`${p}.queue.max_events`),
-    spool: {
-      path: get<string>(`${p}.spool.path`),
-      maxBytes: parseSize(get(`${p}.spool.max_bytes`))!,
-      segmentBytes: parseSize(get(`${p}.spool.segment_bytes`))!,
-    },
     tsdb: tsdb === 'auto' ? 'auto' : tsdb === 'true',
     retentionDays: Math.max(1, Math.round(retention / 86_400_000)),
   };
   if (cfg.bulkMaxSize < 1) throw new ConfigError(`${p}.bulk_max_size must be at least 1`, 'the default is 1600');
   if (cfg.maxConcurrentRequests < 1 || cfg.maxConcurrentRequests > 16) throw new ConfigError(`${p}.max_concurrent_requests is ${cfg.maxConcurrentRequests}`, 'use 1 to 16');
   if (cfg.backoffInitMs <= 0 || cfg.backoffMaxMs < cfg.backoffInitMs) throw new ConfigError(`${p}.backoff.init must be above 0 and at most backoff.max`, 'the defaults are 1s and 60s');
-  if (cfg.spool.segmentBytes < 64 * 1024 || cfg.spool.maxBytes < 2 * cfg.spool.segmentBytes) {
-    throw new ConfigError(`${p}.spool sizes are too small`, 'segment_bytes at least 64KiB, and max_bytes at least twice segment_bytes');
-  }
   if (cfg.caFile) {
     try {
       readFileSync(cfg.caFile);

@@ -162,14 +162,6 @@ export const schema = {
         path: { doc: 'NDJSON file for documents Elasticsearch rejects for good (mapping errors), with the reason.', format: String, default: './data/dead-letter/hapbeat-dead-letter.ndjson' },
         index: { doc: 'Also index rejected documents (as text, with the reason) into this index; empty: off.', format: String, default: '' },
       },
-      queue: {
-        max_events: { doc: 'Documents held in memory before new ones go to the disk spool.', format: 'nat', default: 3200 },
-      },
-      spool: {
-        path: { doc: 'Directory of the disk spool that keeps documents while Elasticsearch is down or slow.', format: String, default: './data/spool', env: 'HAPBEAT_SPOOL_PATH' },
-        max_bytes: { doc: 'Spool size limit; when full, the oldest data is dropped (counted and logged).', format: 'size-text', default: '1GiB' as string | number },
-        segment_bytes: { doc: 'Size of one spool segment file.', format: 'size-text', default: '16MiB' as string | number },
-      },
       tsdb: { doc: 'Use time series data streams (index.mode time_series): auto when the cluster supports them, true or false.', format: ['auto', 'true', 'false'], default: 'auto' },
       retention: { doc: 'How long data is kept (ILM delete phase, or data stream lifecycle).', format: 'duration-text', default: '90d' as string | number },
     },
@@ -185,6 +177,30 @@ export const schema = {
       rotate_every_bytes: { doc: 'Rotate the file when it would grow past this size.', format: 'size-text', default: '10MiB' as string | number },
       keep_files: { doc: 'Files kept, the current one included.', format: 'nat', default: 7 },
     },
+  },
+  queue: {
+    type: {
+      doc: 'How documents wait for the output: disk (a write-ahead spool: a poll counts once fsync\'ed, nothing accepted is lost on a crash), memory (bounded, lost on a crash), or auto (disk for elasticsearch, memory for file and console).',
+      format: ['auto', 'memory', 'disk'],
+      default: 'auto',
+      env: 'HAPBEAT_QUEUE_TYPE',
+    },
+    max_events: {
+      doc: 'Documents held in memory: the whole memory queue, or what the disk queue holds while its spool cannot be written. Beyond it the newest poll is dropped (counted and logged).',
+      format: 'nat',
+      default: 3200,
+    },
+    disk: {
+      path: { doc: 'Directory of the disk queue\'s spool (one agent per directory); empty: <path.data>/spool.', format: String, default: '', env: 'HAPBEAT_SPOOL_PATH' },
+      max_bytes: { doc: 'Spool size limit; when full, the oldest undelivered data is dropped (counted and logged).', format: 'size-text', default: '1GiB' as string | number },
+      segment_bytes: { doc: 'Size of one spool segment file.', format: 'size-text', default: '16MiB' as string | number },
+    },
+  },
+  shutdown_timeout: {
+    doc: 'On SIGTERM/SIGINT: how long hapbeat may keep delivering before it aborts what is in flight and exits (unacknowledged documents stay in the disk queue).',
+    format: 'duration-text',
+    default: '10s' as string | number,
+    env: 'HAPBEAT_SHUTDOWN_TIMEOUT',
   },
   data_stream: {
     namespace: {

@@ -1,12 +1,8 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { Rejected } from './output.js';
 
-export interface Rejected {
-  event: HapbeatEvent;
-  status?: number;
-  reason: string;
-}
+export type { Rejected };
 
 /**
  * Documents Elasticsearch rejected for good (a mapping error, ...): appended as NDJSON with the reason and

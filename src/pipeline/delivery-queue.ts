@@ -1,28 +1,25 @@
-import PQueue from 'p-queue';
 import type { Logger } from '../log/logger.js';
+import { RateLimitedLog } from '../log/rate-limited.js';
 import type { HapbeatEvent } from '../normalize/documents.js';
-import type { DeadLetterFile, Rejected } from '../output/dead-letter.js';
-import type { PublishResult } from '../output/output.js';
-import type { Spool } from './spool.js';
+import type { DeadLetterFile } from '../output/dead-letter.js';
+import type { OutputFailure } from '../output/failure.js';
+import type { Output, PublishResult, Rejected } from '../output/output.js';
 import { errorFields } from '../errors.js';
-
-/** An output that can say why a whole request failed (the Elasticsearch output). */
-export interface RetryingOutput {
-  readonly name: string;
-  publish(events: readonly HapbeatEvent[]): Promise<PublishResult & { failure?: { message: string; status?: number } }>;
-  close(): Promise<void>;
-}
+import { Backoff } from './backoff.js';
+import { nap, sleep, within } from './timing.js';
+import type { BufferedBatch, QueueBuffer } from './buffer.js';
 
 export interface DeliveryOptions {
-  /** Documents kept in memory before new ones go to the spool. */
-  maxEvents: number;
+  /** Documents per publish. */
   batchSize: number;
-  /** Bulk requests in flight at once (p-queue). */
+  /** Publishes in flight at once. */
   concurrency: number;
   /** A partial batch waits at most this long for more documents; a full batch goes at once. */
   flushIntervalMs: number;
   backoffInitMs: number;
   backoffMaxMs: number;
+  /** How often the output is probed while backing off after an `unavailable` failure. */
+  probeEveryMs?: number;
   /** Optional second dead letter: index rejected documents somewhere (called after the file). */
   deadLetterIndex?: (items: readonly Rejected[]) => Promise<void>;
 }
@@ -30,257 +27,362 @@ export interface DeliveryOptions {
 export interface DeliveryCounters {
   /** Documents handed to the queue. */
   queued: number;
-  /** Documents sent in bulk requests (a retried document counts again). */
+  /** Documents sent to the output (a retried document counts again). */
   sent: number;
-  /** Documents Elasticsearch holds: created, or already there. */
+  /** Documents the output holds: written, or already there. */
   acked: number;
   /** Of the acknowledged: already there (409), i.e. a retried or replayed document. */
   duplicates: number;
   /** Documents sent again after a failure. */
   retried: number;
-  deadLettered: number;
-  /** Documents written to the spool, and the spool's size now. */
-  spooled: number;
-  spooledBytes: number;
-  /** Documents lost: dropped from a full spool, or not writable anywhere. Each loss is also logged. */
+  dead_lettered: number;
+  /** Documents lost, whatever the cause (buffer full, disk full and memory full, damaged spool records, shutdown of a memory queue); each loss is logged. */
   dropped: number;
+  /** Documents kept and not yet delivered. */
+  pending: number;
+  spooled: number;
+  spool_bytes: number;
+  quarantined: number;
+  spool_errors: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A run of documents sent in one publish, and the buffered batches they come from. */
+interface Chunk {
+  events: HapbeatEvent[];
+  parts: { batch: BufferedBatch; count: number }[];
+  /** The oldest document's arrival, for flush_interval. */
+  since: number;
+}
+
 
 /**
- * Between the collectors and Elasticsearch: a bounded in-memory queue, and the disk spool behind it.
- * - Healthy: batches go from memory to the output, up to `concurrency` requests at once.
- * - When a request fails (Elasticsearch down, 429, 5xx) or the output falls behind (memory full), the
- *   batches go to the spool, and so does everything after them, so that order is kept. The spool is then
- *   replayed, oldest first, one batch at a time, with exponential backoff and jitter between failures
- *   (backoff.init to backoff.max). When it is empty, memory takes over again.
- * - Rejected documents (mapping errors, ...) go to the dead-letter file, counted and logged.
- * Nothing is forgotten before it is acknowledged: a batch leaves the spool only after the output has it.
+ * The queue between the collectors and an output, whatever the output: a buffer policy (memory, or the
+ * write-ahead disk spool) and one delivery loop.
+ * - `push` resolves once the buffer keeps the documents (for the disk buffer: fsync'ed).
+ * - The loop reads batches in order, up to `concurrency` publishes in flight, `batchSize` documents each (a
+ *   partial batch waits up to `flushIntervalMs`). A batch is released from the buffer only when every one of
+ *   its documents is acknowledged or dead-lettered.
+ * - Retryable documents are sent again, first, after an exponential backoff with jitter. After an
+ *   `unavailable` failure the output is probed meanwhile: once it answers again, the wait ends and the
+ *   backlog drains at full speed.
+ * - The loop never dies: any error is caught, logged at most every 30 s, and followed by the backoff.
+ * - `close(ms)`: stops taking documents; while the output works, sends what is buffered one request at a time
+ *   until the deadline; then aborts what is in flight. What is unacknowledged stays in the disk buffer for the
+ *   next start (a memory buffer counts it as dropped). Nothing is written after close.
  */
 export class DeliveryQueue {
-  readonly counters: DeliveryCounters = { queued: 0, sent: 0, acked: 0, duplicates: 0, retried: 0, deadLettered: 0, spooled: 0, spooledBytes: 0, dropped: 0 };
-  private memory: HapbeatEvent[] = [];
-  private readonly inflight = new Set<HapbeatEvent[]>();
-  private readonly requests: PQueue;
-  /** When the oldest document now in memory arrived (for flush_interval). */
-  private oldestQueuedAt = 0;
-  private flushTimer?: NodeJS.Timeout;
-  private spoolReader?: Promise<void>;
-  private degraded = false;
-  private failures = 0;
-  private backoffUntil = 0;
-  private closing = false;
-  /** Shutting down: send partial batches at once. */
-  private flushing = false;
-  private idleWaiters: (() => void)[] = [];
-  private lastDropped = 0;
+  private readonly counts = { queued: 0, sent: 0, acked: 0, duplicates: 0, retried: 0, dead_lettered: 0, late: 0 };
+  private readonly backoff: Backoff;
+  private readonly retries: Chunk[] = [];
+  private partial?: Chunk;
+  /** The rest of a batch too large for one publish. */
+  private carry?: { batch: BufferedBatch; from: number };
+  private readonly remaining = new Map<BufferedBatch, number>();
+  private readonly inflight = new Set<Promise<void>>();
+  private lastFailure?: OutputFailure;
+  private probeSawDown = false;
+  /** Documents from before (a restart) or held back by failures: logged once they are all delivered. */
+  private backlog = false;
+  private waker?: () => void;
+  private stopping = false;
+  private draining = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly pump: Promise<void>;
+  private readonly errors: RateLimitedLog;
 
   constructor(
-    private readonly output: RetryingOutput,
-    private readonly spool: Spool,
-    private readonly deadLetter: DeadLetterFile,
+    readonly output: Output,
+    readonly buffer: QueueBuffer,
+    private readonly deadLetter: DeadLetterFile | undefined,
     private readonly opts: DeliveryOptions,
     private readonly log: Logger,
   ) {
-    this.requests = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
-    for (const r of spool.recovered) log.error({ spool: r }, `spool: ${r}`);
-    if (!spool.empty) {
-      log.info({ events: spool.events, bytes: spool.bytes }, `spool holds ${spool.events} document(s) from before; replaying them first`);
-      this.degraded = true;
+    this.backoff = new Backoff(opts.backoffInitMs, opts.backoffMaxMs);
+    this.errors = new RateLimitedLog(log);
+    if (buffer.unread > 0) {
+      this.backlog = true;
+      log.info({ documents: buffer.unread }, `the spool holds ${buffer.unread} document(s) from before; delivering them first`);
     }
-    this.syncSpoolCounters();
+    this.pump = this.run();
   }
 
-  /** Takes documents; resolves once they are in memory or durably in the spool. */
+  get name(): string {
+    return this.output.name;
+  }
+
+  get counters(): DeliveryCounters {
+    const b = this.buffer.stats();
+    const c = this.counts;
+    return {
+      queued: c.queued,
+      sent: c.sent,
+      acked: c.acked,
+      duplicates: c.duplicates,
+      retried: c.retried,
+      dead_lettered: c.dead_lettered,
+      dropped: b.lost + c.late,
+      pending: b.pending,
+      spooled: b.spooled,
+      spool_bytes: b.spool_bytes,
+      quarantined: b.quarantined,
+      spool_errors: b.spool_errors,
+    };
+  }
+
+  /** Takes one poll's documents; resolves once the buffer keeps them. Never throws. */
   async push(events: readonly HapbeatEvent[]): Promise<void> {
     if (events.length === 0) return;
-    this.counters.queued += events.length;
-    if (this.degraded || this.closing || this.memory.length + events.length > this.opts.maxEvents) {
-      if (!this.degraded && !this.closing) {
-        this.log.warn({ memory: this.memory.length, max_events: this.opts.maxEvents }, 'the output falls behind: documents go to the disk spool');
-        this.degraded = true;
-      }
-      await this.toSpool(events);
-    } else {
-      if (this.memory.length === 0) this.oldestQueuedAt = Date.now();
-      this.memory.push(...events);
-    }
-    this.kick();
-  }
-
-  private async toSpool(events: readonly HapbeatEvent[]): Promise<void> {
-    try {
-      await this.spool.append(events);
-      this.counters.spooled += events.length;
-    } catch (err) {
-      this.counters.dropped += events.length;
-      this.log.error({ error: errorFields(err), dropped: events.length }, `cannot write the spool; ${events.length} document(s) lost: ${(err as Error).message}`);
-    }
-    this.syncSpoolCounters();
-  }
-
-  private syncSpoolCounters(): void {
-    this.counters.spooledBytes = this.spool.bytes;
-    const dropped = this.spool.droppedEvents - this.lastDropped;
-    if (dropped > 0) {
-      this.lastDropped = this.spool.droppedEvents;
-      this.counters.dropped += dropped;
-      this.log.error({ dropped, spool_bytes: this.spool.bytes }, `the spool is full: dropped the ${dropped} oldest document(s); raise output.elasticsearch.spool.max_bytes or fix the output`);
-    }
-  }
-
-  private kick(): void {
-    if (!this.spool.empty || this.degraded) {
-      if (!this.spoolReader && !this.closing) {
-        this.spoolReader = this.replaySpool().finally(() => {
-          this.spoolReader = undefined;
-          this.kick();
-        });
-      }
+    this.counts.queued += events.length;
+    if (this.closed || this.stopping) {
+      this.counts.late += events.length;
+      this.log.warn({ documents: events.length }, `a poll finished after shutdown began; its ${events.length} document(s) are not kept`);
       return;
     }
-    while (this.inflight.size < this.opts.concurrency && this.memory.length > 0 && Date.now() >= this.backoffUntil) {
-      // A full batch goes at once; a partial one waits for more, up to flush_interval (or at shutdown).
-      const due = this.oldestQueuedAt + this.opts.flushIntervalMs;
-      if (this.memory.length < this.opts.batchSize && Date.now() < due && !this.flushing) {
-        if (!this.flushTimer) {
-          this.flushTimer = setTimeout(() => {
-            this.flushTimer = undefined;
-            this.kick();
-          }, due - Date.now());
+    await this.buffer.push(events);
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waker;
+    this.waker = undefined;
+    w?.();
+  }
+
+  /** Waits for a push, a finished publish, close(), or `ms`. */
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, Math.max(0, ms));
+      t.unref();
+      const prev = this.waker;
+      this.waker = done;
+      function done() {
+        clearTimeout(t);
+        prev?.();
+        resolve();
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        if (this.backoff.remaining() > 0) {
+          await this.waitBackoff();
+          continue;
         }
-        break;
+        const limit = this.draining ? 1 : this.opts.concurrency;
+        if (this.inflight.size >= limit) {
+          await this.idle(1000);
+          continue;
+        }
+        const chunk = this.retries.shift() ?? (await this.nextChunk());
+        if (!chunk) continue; // nextChunk waited
+        this.startSend(chunk);
+      } catch (err) {
+        const delay = this.backoff.fail();
+        this.errors.error('loop', { error: errorFields(err), backoff_ms: delay }, `delivery paused for ${delay} ms: ${(err as Error)?.message ?? String(err)}`);
       }
-      const batch = this.memory.splice(0, this.opts.batchSize);
-      this.oldestQueuedAt = Date.now();
-      this.inflight.add(batch);
-      void this.requests
-        .add(() => this.sendFromMemory(batch))
-        .finally(() => {
-          this.inflight.delete(batch);
-          this.kick();
-          this.notifyIdle();
-        });
-    }
-    this.notifyIdle();
-  }
-
-  private async sendFromMemory(batch: HapbeatEvent[]): Promise<void> {
-    const r = await this.publish(batch);
-    if (r.retry.length > 0) {
-      // Elasticsearch is down or refusing: keep order by moving this batch and everything queued behind it
-      // to the spool, and replay from there.
-      this.degraded = true;
-      const rest = this.memory.splice(0);
-      await this.toSpool([...r.retry, ...rest]);
     }
   }
 
-  private async replaySpool(): Promise<void> {
-    while (!this.closing) {
-      const wait = this.backoffUntil - Date.now();
-      if (wait > 0) await sleep(Math.min(wait, 250));
-      if (Date.now() < this.backoffUntil) continue;
-      const rec = await this.spool.peek();
-      if (!rec) {
-        this.degraded = false;
-        if (this.failures === 0) this.log.info({}, 'spool replayed; documents flow from memory again');
-        this.syncSpoolCounters();
-        return;
+  /** The next chunk to send, or undefined after waiting (for data, or for a partial chunk to fill up). */
+  private async nextChunk(): Promise<Chunk | undefined> {
+    const c = this.partial ?? { events: [], parts: [], since: Number.POSITIVE_INFINITY };
+    this.partial = undefined;
+    while (c.events.length < this.opts.batchSize) {
+      let batch: BufferedBatch;
+      let from: number;
+      if (this.carry) {
+        ({ batch, from } = this.carry);
+        this.carry = undefined;
+      } else {
+        const b = await this.buffer.next();
+        if (!b) break;
+        batch = b;
+        from = 0;
+        this.remaining.set(b, b.events.length);
       }
-      const r = await this.publish(rec.events);
-      if (r.retry.length === rec.events.length) continue; // nothing got through: back off, same record again
-      if (r.retry.length > 0) await this.spool.append(r.retry); // the rest got through: only these go round again
-      await this.spool.ack(rec);
-      this.syncSpoolCounters();
+      const take = Math.min(this.opts.batchSize - c.events.length, batch.events.length - from);
+      for (let i = from; i < from + take; i++) c.events.push(batch.events[i]!);
+      c.parts.push({ batch, count: take });
+      c.since = Math.min(c.since, batch.appendedAt);
+      if (from + take < batch.events.length) this.carry = { batch, from: from + take };
     }
+    if (c.events.length === 0) {
+      await this.idle(1000);
+      return undefined;
+    }
+    const due = c.since + this.opts.flushIntervalMs;
+    if (c.events.length < this.opts.batchSize && !this.draining && Date.now() < due) {
+      this.partial = c;
+      await this.idle(due - Date.now());
+      return undefined;
+    }
+    return c;
   }
 
-  /** One publish with accounting, dead-lettering and backoff. Never throws. */
-  private async publish(batch: HapbeatEvent[]): Promise<PublishResult> {
-    this.counters.sent += batch.length;
-    let r: Awaited<ReturnType<RetryingOutput['publish']>>;
+  private startSend(chunk: Chunk): void {
+    const p = this.send(chunk)
+      .catch((err) => {
+        this.errors.error('send', { error: errorFields(err) }, `delivery failed unexpectedly: ${(err as Error)?.message}`);
+        this.retries.unshift(chunk);
+      })
+      .finally(() => {
+        this.inflight.delete(p);
+        this.wake();
+      });
+    this.inflight.add(p);
+  }
+
+  private async send(chunk: Chunk): Promise<void> {
+    this.counts.sent += chunk.events.length;
+    let r: PublishResult;
     try {
-      r = await this.output.publish(batch);
+      r = await this.output.publish(chunk.events, { signal: this.abort.signal });
     } catch (err) {
-      r = { acked: 0, duplicates: 0, retry: batch, rejected: [], failure: { message: (err as Error).message } };
+      r = { acked: 0, duplicates: 0, retry: chunk.events, rejected: [], failure: { kind: this.abort.signal.aborted ? 'aborted' : 'unavailable', message: (err as Error)?.message ?? String(err) } };
     }
-    this.counters.acked += r.acked;
-    this.counters.duplicates += r.duplicates;
+    this.counts.acked += r.acked;
+    this.counts.duplicates += r.duplicates;
     if (r.rejected.length > 0) await this.deadLetterItems(r.rejected);
     if (r.retry.length > 0) {
-      this.counters.retried += r.retry.length;
-      this.failures++;
-      const exp = Math.min(this.opts.backoffMaxMs, this.opts.backoffInitMs * 2 ** Math.min(this.failures - 1, 20));
-      const delay = Math.round(exp * (0.5 + Math.random() * 0.5));
-      this.backoffUntil = Date.now() + delay;
-      this.log[this.failures === 1 ? 'error' : 'warn'](
-        { retry: r.retry.length, of: batch.length, attempt: this.failures, backoff_ms: delay, reason: r.failure?.message ?? 'some documents were refused (429 or 5xx)' },
-        `${this.output.name}: ${r.retry.length} of ${batch.length} document(s) not delivered (${r.failure?.message ?? '429 or 5xx per document'}); retrying in ${delay} ms, keeping them in the spool`,
+      chunk.events = r.retry;
+      this.retries.unshift(chunk);
+      if (r.failure?.kind === 'aborted') return; // shutting down: it stays in the buffer
+      this.counts.retried += r.retry.length;
+      this.backlog = true;
+      this.lastFailure = r.failure ?? { kind: 'unavailable', message: 'some documents were refused' };
+      this.probeSawDown = false;
+      const delay = this.backoff.fail();
+      this.log[this.backoff.attempts === 1 ? 'error' : 'warn'](
+        { retry: r.retry.length, of: chunk.events.length, attempt: this.backoff.attempts, backoff_ms: delay, kind: this.lastFailure.kind, reason: this.lastFailure.message },
+        `${this.output.name}: ${r.retry.length} document(s) not delivered (${this.lastFailure.message}); retrying in ${delay} ms${this.buffer.durable ? ', keeping them in the spool' : ', keeping them in memory'}`,
       );
-    } else if (this.failures > 0) {
-      this.log.info({ after_failures: this.failures }, `${this.output.name} accepts documents again`);
-      this.failures = 0;
-      this.backoffUntil = 0;
+      return;
     }
-    return r;
+    if (this.backoff.attempts > 0) {
+      this.log.info({ after_failures: this.backoff.attempts }, `${this.output.name} accepts documents again`);
+      this.backoff.reset();
+      this.lastFailure = undefined;
+    }
+    for (const part of chunk.parts) {
+      const left = (this.remaining.get(part.batch) ?? part.count) - part.count;
+      if (left > 0) this.remaining.set(part.batch, left);
+      else {
+        this.remaining.delete(part.batch);
+        this.buffer.release(part.batch);
+      }
+    }
+    if (this.backlog && this.buffer.unread === 0 && this.retries.length === 0 && this.inflight.size <= 1) {
+      this.backlog = false;
+      this.log.info({}, `backlog delivered: documents go to ${this.output.name} as they come`);
+    }
+  }
+
+  /**
+   * Sleeps out the backoff in steps. After an `unavailable` failure it probes the output at each step: a probe
+   * that fails and then succeeds means the destination came back, and the wait ends at once.
+   */
+  private async waitBackoff(): Promise<void> {
+    const step = Math.min(this.backoff.remaining(), this.opts.probeEveryMs ?? 1000);
+    await nap(step);
+    if (this.stopping || this.backoff.remaining() === 0) return;
+    if (this.lastFailure?.kind !== 'unavailable' || !this.output.probe) return;
+    const up = await this.output.probe(this.abort.signal).catch(() => false);
+    if (!up) this.probeSawDown = true;
+    else if (this.probeSawDown) {
+      this.log.info({ after_failures: this.backoff.attempts }, `${this.output.name} answers again; delivering the backlog at full speed`);
+      this.backoff.until = 0;
+      this.probeSawDown = false;
+    }
   }
 
   private async deadLetterItems(items: readonly Rejected[]): Promise<void> {
+    const first = items[0]!;
+    if (!this.deadLetter) {
+      this.counts.dead_lettered += items.length;
+      this.log.error({ count: items.length, first: { id: first.event.id, status: first.status, reason: first.reason } }, `${items.length} document(s) rejected by ${this.output.name} (${first.reason})`);
+      return;
+    }
     try {
       await this.deadLetter.write(items);
-      this.counters.deadLettered += items.length;
+      this.counts.dead_lettered += items.length;
       this.log.error(
-        { count: items.length, file: this.deadLetter.file, first: { id: items[0]!.event.id, status: items[0]!.status, reason: items[0]!.reason } },
-        `${items.length} document(s) rejected by ${this.output.name} (${items[0]!.reason}); written to ${this.deadLetter.file}`,
+        { count: items.length, file: this.deadLetter.file, first: { id: first.event.id, status: first.status, reason: first.reason } },
+        `${items.length} document(s) rejected by ${this.output.name} (${first.reason}); written to ${this.deadLetter.file}`,
       );
-      if (this.opts.deadLetterIndex) await this.opts.deadLetterIndex(items);
+      if (this.opts.deadLetterIndex) await this.opts.deadLetterIndex(items).catch((err) => this.log.warn({ error: errorFields(err) }, 'cannot index the rejected documents into the dead-letter index; the file has them'));
     } catch (err) {
-      this.counters.dropped += items.length;
+      this.counts.late += items.length;
       this.log.error({ error: errorFields(err), dropped: items.length }, `cannot write the dead-letter file; ${items.length} rejected document(s) lost`);
     }
   }
 
-  private notifyIdle(): void {
-    if (this.memory.length === 0 && this.inflight.size === 0 && (this.spool.empty || this.closing)) {
-      for (const w of this.idleWaiters.splice(0)) w();
-    }
+  private get busy(): boolean {
+    return this.inflight.size > 0 || this.retries.length > 0 || this.partial !== undefined || this.carry !== undefined || this.buffer.unread > 0;
   }
 
-  /** Resolves when memory is empty, nothing is in flight and the spool is replayed (or timeoutMs passed). */
+  /** Resolves true when everything pushed so far is delivered (or false after timeoutMs). For tests and `once`. */
   async waitIdle(timeoutMs: number): Promise<boolean> {
-    this.flushing = true; // whoever waits for idle wants partial batches sent now
-    this.kick();
-    if (this.memory.length === 0 && this.inflight.size === 0 && this.spool.empty && !this.spoolReader) return true;
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.memory.length === 0 && this.inflight.size === 0 && this.spool.empty && !this.spoolReader) return true;
-      await sleep(50);
+    this.draining = true;
+    this.wake();
+    try {
+      while (this.busy || this.buffer.stats().pending > 0) {
+        if (Date.now() >= deadline) return false;
+        await sleep(20);
+      }
+      return true;
+    } finally {
+      this.draining = false;
     }
-    return false;
   }
 
   /**
-   * Shutdown: tries to deliver what is in memory within `timeoutMs`; whatever is still in memory or in flight
-   * then goes to the spool (a batch in flight may also arrive: its replay is a 409 duplicate, not a copy).
+   * Shutdown within `timeoutMs`: no new documents; while the output works, what is buffered is sent one request
+   * at a time; at the deadline (or at the first failure) nothing new is sent and requests in flight are aborted.
+   * Unacknowledged documents stay in the disk buffer; a memory buffer counts them as dropped. Then the buffer,
+   * the dead letter and the output are closed: nothing is written afterwards.
    */
   async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
     const deadline = Date.now() + timeoutMs;
-    this.flushing = true;
-    this.kick();
-    while ((this.memory.length > 0 || this.inflight.size > 0) && Date.now() < deadline && !this.degraded) await sleep(25);
-    this.closing = true;
-    clearTimeout(this.flushTimer);
-    const left = [...[...this.inflight].flat(), ...this.memory.splice(0)];
-    if (left.length > 0) {
-      this.log.warn({ documents: left.length }, `shutting down: ${left.length} undelivered document(s) kept in the spool for the next start`);
-      await this.toSpool(left);
+    this.draining = true;
+    this.wake();
+    while (this.busy && Date.now() < deadline && this.backoff.attempts === 0) await sleep(20);
+    this.stopping = true;
+    this.wake();
+    const settle = (ms: number) => within(Promise.all([...this.inflight]), ms);
+    await settle(deadline - Date.now());
+    this.abort.abort();
+    await settle(1000);
+    await within(this.pump, 500);
+    this.closed = true;
+    const left = this.buffer.stats().pending;
+    if (left > 0) {
+      if (this.buffer.durable) {
+        const volatile = (this.buffer as { volatile?: { stats(): { pending: number }; discard(n: number): void } }).volatile;
+        const mem = volatile?.stats().pending ?? 0;
+        if (mem > 0) {
+          volatile!.discard(mem);
+          this.log.error({ dropped: mem }, `shutting down: ${mem} document(s) held in memory while the spool could not be written are lost`);
+        }
+        if (left - mem > 0) this.log.info({ documents: left - mem }, `shutting down: ${left - mem} undelivered document(s) stay in the spool for the next start`);
+      } else {
+        (this.buffer as { discard?(n: number): void }).discard?.(left);
+        this.log.error({ dropped: left }, `shutting down: ${left} undelivered document(s) of the memory queue are lost (queue.type: disk keeps them)`);
+      }
     }
-    await this.spoolReader?.catch(() => undefined);
-    await this.spool.close();
-    await this.deadLetter.close();
-    await this.output.close().catch(() => undefined);
-    this.syncSpoolCounters();
+    const quietly = async (what: string, p: Promise<unknown>) => {
+      try {
+        await within(p, 500);
+      } catch (err) {
+        this.log.warn({ error: errorFields(err) }, `shutting down: cannot close ${what}: ${(err as Error)?.message}`);
+      }
+    };
+    await quietly('the buffer', this.buffer.close());
+    if (this.deadLetter) await quietly('the dead-letter file', this.deadLetter.close());
+    await quietly(`the ${this.output.name} output`, this.output.close());
   }
 }

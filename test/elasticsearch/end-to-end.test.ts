@@ -51,7 +51,7 @@ describe('real HAProxy → hapbeat run → real Elasticsearch', () => {
     const c = hb.lastCounters()!;
     expect(c.output_acked).toBe(stat + info + aggStat + aggInfo);
     expect(c.output_duplicates).toBe(0);
-    expect(c.output_deadLettered).toBe(0);
+    expect(c.output_dead_lettered).toBe(0);
     expect(c.output_dropped).toBe(0);
 
     const everything = await all(url, 'metrics-haproxy.stat-e2e');

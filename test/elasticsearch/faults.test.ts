@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FaultProxy, type Fault } from '../harness/fault-proxy.js';
 import { loadConfig } from '../../src/config/load.js';
-import { elasticsearchDelivery } from '../../src/output/create-output.js';
+import { elasticsearchDelivery } from '../../src/pipeline/sink.js';
 import { createLogger } from '../../src/log/logger.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
 import { parseShowInfo } from '../../src/parse/show-info.js';
@@ -40,7 +40,7 @@ async function deliver(namespace: string, target: string, events: HapbeatEvent[]
   const cfg = loadConfig({
     env: {},
     overrides: {
-      'output.elasticsearch.spool.path': path.join(dir, 'spool'),
+      'queue.disk.path': path.join(dir, 'spool'),
       'output.elasticsearch.dead_letter.path': path.join(dir, 'dead.ndjson'),
       'output.elasticsearch.hosts': [target],
       'output.elasticsearch.timeout': opts.timeout ?? '10s',
@@ -51,7 +51,7 @@ async function deliver(namespace: string, target: string, events: HapbeatEvent[]
       'output.elasticsearch.index_mode': opts.indexMode ?? 'data_stream',
     },
   });
-  const q = elasticsearchDelivery(cfg.output.elasticsearch, namespace, log);
+  const q = elasticsearchDelivery(cfg.output.elasticsearch, cfg.queue, namespace, log);
   // Like a poller: one sample at a time.
   for (let i = 0; i < events.length; i += 13) await q.push(events.slice(i, i + 13));
   const idle = await q.waitIdle(60_000);
@@ -98,7 +98,7 @@ describe('the Elasticsearch output under faults (a fault-injecting proxy in fron
       expect(new Set(docs.map((d) => rowKey(d._source))).size).toBe(60);
       expect(r.counters.acked).toBe(65);
       if (!name.startsWith('413')) expect(r.counters.retried).toBeGreaterThan(0);
-      expect(r.counters.deadLettered).toBe(0);
+      expect(r.counters.dead_lettered).toBe(0);
       expect(r.counters.dropped).toBe(0);
       if (name.startsWith('429 on some items') || name.startsWith('a connection reset') || name.startsWith('slow')) {
         // Elasticsearch had those already: the retry is answered 409 and counted as a duplicate.
@@ -127,7 +127,7 @@ describe('the Elasticsearch output under faults (a fault-injecting proxy in fron
     const bad = events.findIndex((e) => e.json.includes('"service_name":"app1"'));
     events[bad] = { ...events[bad]!, json: events[bad]!.json.replace('"weight":1', '"weight":"heavy"') };
     const r = await deliver('deadletter', url, events, { batch: 100 });
-    expect(r.counters.deadLettered).toBe(1);
+    expect(r.counters.dead_lettered).toBe(1);
     expect(r.counters.acked).toBe(events.length - 1);
     expect(await count(url, 'metrics-haproxy.stat-deadletter')).toBe(23);
     const lines = readFileSync(r.deadFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));

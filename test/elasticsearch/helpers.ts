@@ -27,7 +27,7 @@ export class HapbeatProcess {
   constructor(args: string[], readonly dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-run-'))) {
     this.proc = spawn(
       process.execPath,
-      [BIN, 'run', '--log-level', 'debug', '-E', `output.elasticsearch.spool.path=${path.join(dir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`, ...args],
+      [BIN, 'run', '--log-level', 'debug', '-E', `queue.disk.path=${path.join(dir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`, ...args],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: dir } },
     );
     this.proc.stderr!.on('data', (d) => (this.logs += d));

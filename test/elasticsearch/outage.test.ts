@@ -27,7 +27,7 @@ describe('Elasticsearch outages', () => {
     expect(hb.polled().polls).toBeGreaterThan(before + 40); // it kept polling through the outage
     expect(hb.logs).toContain('keeping them in the spool');
     await es.start();
-    await waitFor('the spool to be replayed', () => hb.logs.includes('spool replayed'), 120_000);
+    await waitFor('the spool to be replayed', () => hb.logs.includes('backlog delivered'), 120_000);
     const at = hb.polled().polls;
     await hb.waitPolls(at + 2);
     expect(await hb.stop()).toBe(0);
@@ -39,7 +39,7 @@ describe('Elasticsearch outages', () => {
     const c = hb.lastCounters()!;
     expect(c.output_spooled).toBeGreaterThan(400);
     expect(c.output_dropped).toBe(0);
-    expect(c.output_deadLettered).toBe(0);
+    expect(c.output_dead_lettered).toBe(0);
   });
 
   it('kill -9 of hapbeat during an outage: after restarting both, nothing is lost and nothing is duplicated', async () => {
@@ -54,8 +54,8 @@ describe('Elasticsearch outages', () => {
     const sampledBefore = a.polled(); // every poll it logged had reached memory or the spool
     await es.start();
     const b = new HapbeatProcess(['-t', lab.masterSocket, '--es', es.url, '--namespace', 'crash', ...fast], a.dir);
-    await waitFor('the spool of the killed process to be replayed', () => b.logs.includes('spool replayed'), 120_000);
-    expect(b.logs).toContain('from before; replaying them first');
+    await waitFor('the spool of the killed process to be replayed', () => b.logs.includes('backlog delivered'), 120_000);
+    expect(b.logs).toContain('from before; delivering them first');
     await b.waitPolls(b.polled().polls + 2);
     expect(await b.stop()).toBe(0);
     const after = b.polled();

@@ -1,5 +1,6 @@
 import type { HapbeatEvent } from '../../normalize/documents.js';
-import type { PublishResult } from '../output.js';
+import { failureKindOf, statusVerdict } from '../failure.js';
+import { emptyResult, type PublishResult } from '../output.js';
 
 /** The `_bulk` body: a `create` action per document (data streams accept only create). */
 export function bulkBody(events: readonly HapbeatEvent[], indexFor: (e: HapbeatEvent) => string, sendIds: boolean): string {
@@ -24,7 +25,7 @@ export interface BulkItem {
  * can never succeed as it is and is rejected, with its reason, for the dead letter.
  */
 export function classifyItems(events: readonly HapbeatEvent[], items: readonly { create?: BulkItem; index?: BulkItem }[]): PublishResult {
-  const r: PublishResult = { acked: 0, duplicates: 0, retry: [], rejected: [] };
+  const r = emptyResult();
   if (items.length !== events.length) {
     // A response that does not match the request cannot be trusted item by item: retry everything.
     r.retry.push(...events);
@@ -34,12 +35,21 @@ export function classifyItems(events: readonly HapbeatEvent[], items: readonly {
     const item = items[i]!.create ?? items[i]!.index;
     const e = events[i]!;
     const status = item?.status ?? 0;
-    if (status >= 200 && status < 300) r.acked++;
-    else if (status === 409) {
-      r.acked++;
-      r.duplicates++;
-    } else if (status === 429 || status >= 500 || status === 0) r.retry.push(e);
-    else r.rejected.push({ event: e, status, reason: itemReason(item) });
+    switch (statusVerdict(status)) {
+      case 'acked':
+        r.acked++;
+        break;
+      case 'duplicate':
+        r.acked++;
+        r.duplicates++;
+        break;
+      case 'retry':
+        r.retry.push(e);
+        if (!r.failure) r.failure = { kind: failureKindOf(status), status, message: `Elasticsearch answered ${status} for some documents (${itemReason(item)})` };
+        break;
+      case 'reject':
+        r.rejected.push({ event: e, status, reason: itemReason(item) });
+    }
   }
   return r;
 }

@@ -4,18 +4,15 @@ import type { ElasticsearchConfig } from '../../config/load.js';
 import type { Dataset, HapbeatEvent } from '../../normalize/documents.js';
 import { destination, templateName } from '../../elastic/templates.js';
 import type { Logger } from '../../log/logger.js';
-import type { Output, PublishResult } from '../output.js';
+import { failureKindOf, statusVerdict, type FailureKind } from '../failure.js';
+import { emptyResult, mergeResults, type Output, type PublishOptions, type PublishResult } from '../output.js';
 import { bulkBody, classifyItems, type BulkItem } from './bulk.js';
 
-/** Why a whole request failed, for the retry log and the backoff. */
-export interface PublishFailure {
-  retryable: boolean;
+/** Why a whole request failed: `kind` is undefined when retrying cannot help (the documents are rejected). */
+export interface RequestFailure {
+  kind?: FailureKind;
   message: string;
   status?: number;
-}
-
-export interface EsPublishResult extends PublishResult {
-  failure?: PublishFailure;
 }
 
 const TSDB_ID_ERROR = '_id must be unset';
@@ -43,11 +40,11 @@ export class ElasticsearchOutput implements Output {
   indexFor = (e: HapbeatEvent): string => destination(e.dataset, this.namespace, this.cfg.indexMode, e.timestamp);
 
   /** Reads hapbeat's index templates to learn which datasets are TSDB (no explicit _id there). */
-  private async checkTemplates(): Promise<void> {
+  private async checkTemplates(signal?: AbortSignal): Promise<void> {
     if (this.templatesChecked) return;
     for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as Dataset[]) {
       try {
-        const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
+        const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) }, { signal })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
         const tsdb = r.index_templates?.[0]?.index_template._meta?.tsdb === true;
         this.sendIds.set(ds, !tsdb);
       } catch (err) {
@@ -60,12 +57,13 @@ export class ElasticsearchOutput implements Output {
     this.templatesChecked = true;
   }
 
-  async publish(events: readonly HapbeatEvent[]): Promise<EsPublishResult> {
-    const total: EsPublishResult = { acked: 0, duplicates: 0, retry: [], rejected: [] };
+  async publish(events: readonly HapbeatEvent[], opts: PublishOptions = {}): Promise<PublishResult> {
+    const total = emptyResult();
     try {
-      await this.checkTemplates();
+      await this.checkTemplates(opts.signal);
     } catch (err) {
-      return { ...total, retry: [...events], failure: describeFailure(err) };
+      const f = describeFailure(err, opts.signal);
+      return { ...total, retry: [...events], failure: { kind: f.kind ?? 'unavailable', message: f.message, status: f.status } };
     }
     // Split by count and by bytes.
     let chunk: HapbeatEvent[] = [];
@@ -82,11 +80,17 @@ export class ElasticsearchOutput implements Output {
       bytes += size;
     }
     if (chunk.length) chunks.push(chunk);
-    for (const c of chunks) merge(total, await this.send(c));
+    for (const c of chunks) {
+      if (opts.signal?.aborted) {
+        mergeResults(total, { ...emptyResult(), retry: c, failure: { kind: 'aborted', message: 'shutting down' } });
+        continue;
+      }
+      mergeResults(total, await this.send(c, opts.signal));
+    }
     return total;
   }
 
-  private async send(events: HapbeatEvent[]): Promise<EsPublishResult> {
+  private async send(events: HapbeatEvent[], signal?: AbortSignal): Promise<PublishResult> {
     const byDataset = (e: HapbeatEvent) => this.sendIds.get(e.dataset) ?? true;
     const withIds = events.filter(byDataset);
     const withoutIds = events.filter((e) => !byDataset(e));
@@ -96,24 +100,24 @@ export class ElasticsearchOutput implements Output {
     try {
       resp = (await this.client.transport.request(
         { method: 'POST', path: '/_bulk', bulkBody: body },
-        { requestTimeout: this.cfg.timeoutMs, maxRetries: 0 },
+        { requestTimeout: this.cfg.timeoutMs, maxRetries: 0, signal },
       )) as typeof resp;
     } catch (err) {
       const status = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
       if (status === 413 && events.length > 1) {
         const half = Math.ceil(events.length / 2);
         this.log.warn({ documents: events.length }, 'Elasticsearch refused a bulk request as too large (413); splitting it');
-        const a = await this.send(events.slice(0, half));
-        const b = await this.send(events.slice(half));
-        return merge(a, b);
+        const a = await this.send(events.slice(0, half), signal);
+        const b = await this.send(events.slice(half), signal);
+        return mergeResults(a, b);
       }
-      const failure = describeFailure(err);
-      if (!failure.retryable) {
-        return { acked: 0, duplicates: 0, retry: [], rejected: events.map((event) => ({ event, status, reason: failure.message })) };
+      const failure = describeFailure(err, signal);
+      if (!failure.kind) {
+        return { ...emptyResult(), rejected: events.map((event) => ({ event, status, reason: failure.message })) };
       }
-      return { acked: 0, duplicates: 0, retry: events, rejected: [], failure };
+      return { ...emptyResult(), retry: events, failure: { kind: failure.kind, message: failure.message, status: failure.status } };
     }
-    const r: EsPublishResult = classifyItems(ordered, (resp.items ?? []) as { create?: BulkItem }[]);
+    const r = classifyItems(ordered, (resp.items ?? []) as { create?: BulkItem }[]);
     // A TSDB data stream created without our template metadata: learn it, and retry those items without _id.
     const tsdbRejects = r.rejected.filter((x) => x.reason.includes(TSDB_ID_ERROR));
     if (tsdbRejects.length > 0) {
@@ -124,37 +128,46 @@ export class ElasticsearchOutput implements Output {
     return r;
   }
 
+  /** `GET _cluster/health` answers (any HTTP answer but a 5xx means the cluster is reachable again). */
+  async probe(signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.client.cluster.health({}, { requestTimeout: 2000, maxRetries: 0, signal });
+      return true;
+    } catch (err) {
+      const status = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
+      return status !== undefined && status > 0 && status < 500;
+    }
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }
 }
 
-function merge(into: EsPublishResult, r: EsPublishResult): EsPublishResult {
-  into.acked += r.acked;
-  into.duplicates += r.duplicates;
-  into.retry.push(...r.retry);
-  into.rejected.push(...r.rejected);
-  if (r.failure && !into.failure) into.failure = r.failure;
-  return into;
-}
-
-/** Whole-request failures: connection problems, timeouts, 429 and 5xx are retried; so are 401/403 (fix and it goes on). */
-export function describeFailure(err: unknown): PublishFailure {
+/**
+ * Whole-request failures, classified by `statusVerdict`: connection problems, timeouts, 429 and 5xx are
+ * retried; so are 401/403 (fix the credentials or role and delivery goes on). Other statuses reject.
+ */
+export function describeFailure(err: unknown, signal?: AbortSignal): RequestFailure {
+  if (signal?.aborted || (err as Error | undefined)?.name === 'AbortError' || err instanceof errors.RequestAbortedError) {
+    return { kind: 'aborted', message: 'the request was aborted at shutdown' };
+  }
   if (err instanceof errors.ResponseError) {
     const status = err.meta.statusCode ?? 0;
     const reason = (err.meta.body as { error?: { reason?: string; type?: string } } | undefined)?.error;
     const message = `Elasticsearch answered ${status}${reason ? ` (${reason.type}: ${reason.reason})` : ''}`;
+    if (statusVerdict(status) !== 'retry') return { status, message };
     if (status === 401 || status === 403) {
-      return { retryable: true, status, message: `${message}: check output.elasticsearch credentials and privileges (hapbeat test output)` };
+      return { kind: 'unauthorized', status, message: `${message}: check output.elasticsearch credentials and privileges (hapbeat test output)` };
     }
-    return { retryable: status === 429 || status >= 500 || status === 0, status, message };
+    return { kind: failureKindOf(status), status, message };
   }
-  if (err instanceof errors.TimeoutError) return { retryable: true, message: 'the bulk request timed out' };
+  if (err instanceof errors.TimeoutError) return { kind: 'unavailable', message: 'the request timed out' };
   if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
-    return { retryable: true, message: `cannot reach Elasticsearch (${(err as Error).message})` };
+    return { kind: 'unavailable', message: `cannot reach Elasticsearch (${(err as Error).message})` };
   }
   if (err instanceof errors.ProductNotSupportedError) {
-    return { retryable: true, message: 'the server does not identify as Elasticsearch (X-Elastic-Product missing): is this a proxy or OpenSearch?' };
+    return { kind: 'unavailable', message: 'the server does not identify as Elasticsearch (X-Elastic-Product missing): is this a proxy or OpenSearch?' };
   }
-  return { retryable: true, message: (err as Error)?.message ?? String(err) };
+  return { kind: 'unavailable', message: (err as Error)?.message ?? String(err) };
 }
