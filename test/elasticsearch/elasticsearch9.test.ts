@@ -11,6 +11,7 @@ describe(`Elasticsearch ${ES9_VERSION}`, () => {
     [es, lab] = await Promise.all([EsServer.start({ version: ES9_VERSION, heapMb: 384 }), HaproxyLab.start()]);
   });
   afterAll(async () => {
+    await HapbeatProcess.killAll();
     await Promise.all([es?.destroy(), lab?.stop()]);
   });
 

@@ -33,6 +33,7 @@ describe('real HAProxy → hapbeat run → real Elasticsearch', () => {
     expect(setup.stdout).toContain('Setup done.');
   });
   afterAll(async () => {
+    await HapbeatProcess.killAll();
     await lab?.stop();
   });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,18 +20,38 @@ export async function hapbeatCli(args: string[]): Promise<{ code: number; stdout
 
 /** A running `hapbeat run`, its logs, and what it says it polled. */
 export class HapbeatProcess {
+  /** Every agent started and not yet exited: a failing test must not leave one running. */
+  private static readonly running = new Set<HapbeatProcess>();
+
+  /** Kills (SIGKILL, by pid) every agent still running; for afterAll/afterEach. */
+  static async killAll(): Promise<void> {
+    const left = [...HapbeatProcess.running];
+    for (const p of left) p.proc.kill('SIGKILL');
+    await Promise.all(left.map((p) => p.exited));
+  }
+
   logs = '';
   readonly proc: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], readonly dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-run-'))) {
-    this.proc = spawn(
-      process.execPath,
-      [BIN, 'run', '--log-level', 'debug', '-E', `queue.disk.path=${path.join(dir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`, ...args],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: dir } },
-    );
+  constructor(
+    args: string[],
+    readonly dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-run-')),
+    opts: { user?: 'nobody'; spool?: string } = {},
+  ) {
+    const argv = [BIN, 'run', '--log-level', 'debug', '-E', `queue.disk.path=${opts.spool ?? path.join(dir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`, ...args];
+    const env = { ...process.env, HAPBEAT_PATH_DATA: dir };
+    this.proc = opts.user
+      ? spawn('setpriv', [`--reuid=${opts.user}`, '--regid=nogroup', '--clear-groups', process.execPath, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env })
+      : spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
     this.proc.stderr!.on('data', (d) => (this.logs += d));
-    this.exited = new Promise((r) => this.proc.on('exit', (c, sig) => r(c ?? (sig ? -1 : null))));
+    HapbeatProcess.running.add(this);
+    this.exited = new Promise((r) =>
+      this.proc.on('exit', (c, sig) => {
+        HapbeatProcess.running.delete(this);
+        r(c ?? (sig ? -1 : null));
+      }),
+    );
   }
 
   lines(): Record<string, unknown>[] {
@@ -69,6 +89,17 @@ export class HapbeatProcess {
   lastCounters(): Record<string, number> | undefined {
     const c = this.lines().filter((l) => l.counters).at(-1);
     return c?.counters as Record<string, number> | undefined;
+  }
+
+  /** Resident memory now, in MB (from /proc). */
+  rssMb(): number {
+    const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  }
+
+  /** Log lines whose message contains `text`. */
+  said(text: string): Record<string, unknown>[] {
+    return this.lines().filter((l) => typeof l.msg === 'string' && (l.msg as string).includes(text));
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {

@@ -14,7 +14,9 @@ export type Fault =
   /** Forward, let Elasticsearch process it, then reset the client's connection without an answer. */
   | { kind: 'reset' }
   /** Answer 413 (request too large) when the request holds more than `items` documents. */
-  | { kind: 'maxItems'; items: number };
+  | { kind: 'maxItems'; items: number }
+  /** Never answer and never forward (a cluster that hangs). */
+  | { kind: 'hang' };
 
 /**
  * A small fault-injecting HTTP proxy in front of the real Elasticsearch, on a free loopback port. Requests
@@ -60,6 +62,7 @@ export class FaultProxy {
       res.end(JSON.stringify({ error: { type: 'content_too_long', reason: 'injected by the fault proxy' }, status: 413 }));
       return;
     }
+    if (fault.kind === 'hang') return;
     if (fault.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
       res.end(JSON.stringify({ error: { type: 'injected', reason: `fault proxy answered ${fault.status}` }, status: fault.status }));

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,8 @@ export interface LabOptions {
   quirks?: boolean;
   /** Replace the generated configuration (the bench's 2,000 servers); then only the master is waited for. */
   config?: (lab: HaproxyLab) => string;
+  /** Let other users reach the master CLI (-S <path>,mode,666 and a traversable lab directory). */
+  masterSocketForAll?: boolean;
 }
 
 /**
@@ -161,7 +163,9 @@ export class HaproxyLab {
 
   private async spawnMaster(): Promise<void> {
     const log = openSync(this.logFile, 'a');
-    this.master = spawn(this.binary.path, ['-W', '-S', this.masterSocket, '-f', this.configFile], {
+    if (this.opts.masterSocketForAll) chmodSync(this.dir, 0o755);
+    const master = this.opts.masterSocketForAll ? `${this.masterSocket},mode,666` : this.masterSocket;
+    this.master = spawn(this.binary.path, ['-W', '-S', master, '-f', this.configFile], {
       stdio: ['ignore', log, log],
       env: { ...process.env, ...this.binary.env },
     });
