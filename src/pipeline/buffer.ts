@@ -41,6 +41,11 @@ export interface QueueBuffer {
   release(batch: BufferedBatch): void;
   /** Documents not yet handed out. */
   readonly unread: number;
+  /**
+   * At shutdown: counts the documents held only in memory (which the process takes with it) as lost, and
+   * returns how many. What is on disk stays for the next start.
+   */
+  discardVolatile(): number;
   stats(): BufferStats;
   close(): Promise<void>;
 }
@@ -99,10 +104,11 @@ export class MemoryBuffer implements QueueBuffer {
     return this.unreadEvents;
   }
 
-  /** Counts documents the queue gave up on (at shutdown) as lost. */
-  discard(n: number): void {
+  discardVolatile(): number {
+    const n = this.pendingEvents;
     this.lost += n;
-    this.pendingEvents -= n;
+    this.pendingEvents = 0;
+    return n;
   }
 
   stats(): BufferStats {

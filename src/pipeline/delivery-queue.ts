@@ -359,21 +359,13 @@ export class DeliveryQueue {
     await settle(1000);
     await within(this.pump, 500);
     this.closed = true;
-    const left = this.buffer.stats().pending;
-    if (left > 0) {
-      if (this.buffer.durable) {
-        const volatile = (this.buffer as { volatile?: { stats(): { pending: number }; discard(n: number): void } }).volatile;
-        const mem = volatile?.stats().pending ?? 0;
-        if (mem > 0) {
-          volatile!.discard(mem);
-          this.log.error({ dropped: mem }, `shutting down: ${mem} document(s) held in memory while the spool could not be written are lost`);
-        }
-        if (left - mem > 0) this.log.info({ documents: left - mem }, `shutting down: ${left - mem} undelivered document(s) stay in the spool for the next start`);
-      } else {
-        (this.buffer as { discard?(n: number): void }).discard?.(left);
-        this.log.error({ dropped: left }, `shutting down: ${left} undelivered document(s) of the memory queue are lost (queue.type: disk keeps them)`);
-      }
+    const lost = this.buffer.discardVolatile();
+    if (lost > 0) {
+      const why = this.buffer.durable ? 'held in memory while the spool could not be written' : 'of the memory queue (queue.type: disk keeps them)';
+      this.log.error({ dropped: lost }, `shutting down: ${lost} undelivered document(s) ${why} are lost`);
     }
+    const kept = this.buffer.stats().pending;
+    if (kept > 0) this.log.info({ documents: kept }, `shutting down: ${kept} undelivered document(s) stay in the spool for the next start`);
     const quietly = async (what: string, p: Promise<unknown>) => {
       try {
         await within(p, 500);

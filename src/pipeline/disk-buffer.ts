@@ -138,9 +138,9 @@ export class DiskBuffer implements QueueBuffer {
     };
   }
 
-  /** Documents in the memory overflow (lost on a crash, and at shutdown). */
-  get volatile(): MemoryBuffer {
-    return this.fallback;
+  /** The memory overflow (documents the spool could not take) is lost with the process. */
+  discardVolatile(): number {
+    return this.fallback.discardVolatile();
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,28 @@ function produced(...runs: HapbeatProcess[]): { stat: number; info: number } {
   return { stat, info };
 }
 
+/** Waits for 2 × `n` more polls, sampling the agent's RSS every 2 polls. */
+async function pollsWithRss(hb: HapbeatProcess, n: number): Promise<number[]> {
+  const rss: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await hb.waitPolls(hb.polled().polls + 2);
+    rss.push(hb.rssMb());
+  }
+  return rss;
+}
+
+/** SIGTERM, exit 0, and every document of every logged poll indexed, none dropped; returns the final counters. */
+async function stopAndExpectAllIndexed(hb: HapbeatProcess, ns: string): Promise<Record<string, number>> {
+  expect(await hb.stop()).toBe(0);
+  const p = produced(hb);
+  const es = await indexed(ns);
+  expect(es.stat).toBe(p.stat);
+  expect(es.info).toBe(p.info);
+  const c = hb.lastCounters()!;
+  expect(c.output_dropped).toBe(0);
+  return c;
+}
+
 describe('the disk queue under disk faults (real HAProxy, real Elasticsearch)', () => {
   let lab: HaproxyLab;
   beforeAll(async () => {
@@ -57,21 +79,11 @@ describe('the disk queue under disk faults (real HAProxy, real Elasticsearch)', 
     const ns = 'unwritablestart';
     const hb = new HapbeatProcess(['-t', lab.masterSocket, '--es', url, '--namespace', ns, ...fast], nobodyDir(), { user: 'nobody', spool });
     await waitFor('the spool error', () => hb.said('is not writable (EACCES while opening it)').length > 0, 20_000);
-    const rss: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      await hb.waitPolls(hb.polled().polls + 2);
-      rss.push(hb.rssMb());
-    }
+    const rss = await pollsWithRss(hb, 10);
     const check: { code?: number; stdout: string } = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, 'bin/hapbeat.js', 'test', 'output', '--es', url, '-E', `queue.disk.path=${spool}`]).catch((e: { code: number; stdout: string }) => e);
     expect(check.code).toBe(1);
     expect(check.stdout).toContain(`FAIL  the spool directory ${spool} is not writable (EACCES while writing a test file)`);
-    expect(await hb.stop()).toBe(0);
-    const c = hb.lastCounters()!;
-    const p = produced(hb);
-    const es = await indexed(ns);
-    expect(es.stat).toBe(p.stat);
-    expect(es.info).toBe(p.info);
-    expect(c.output_dropped).toBe(0);
+    const c = await stopAndExpectAllIndexed(hb, ns);
     expect(c.output_spooled).toBe(0);
     expect(hb.said('is not writable').length).toBeLessThan(5); // rate-limited, not once per poll
     expect(Math.max(...rss)).toBeLessThan(300);
@@ -85,21 +97,11 @@ describe('the disk queue under disk faults (real HAProxy, real Elasticsearch)', 
     await hb.waitPolls(3);
     chmodSync(spool, 0o555);
     await waitFor('the spool error', () => hb.said('is not writable (EACCES').length > 0, 30_000);
-    const rss: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await hb.waitPolls(hb.polled().polls + 2);
-      rss.push(hb.rssMb());
-    }
+    const rss = await pollsWithRss(hb, 5);
     chmodSync(spool, 0o755);
     await waitFor('the recovery', () => hb.said('the spool accepts documents again').length > 0, 30_000);
     await hb.waitPolls(hb.polled().polls + 3);
-    expect(await hb.stop()).toBe(0);
-    const c = hb.lastCounters()!;
-    const p = produced(hb);
-    const es = await indexed(ns);
-    expect(es.stat).toBe(p.stat);
-    expect(es.info).toBe(p.info);
-    expect(c.output_dropped).toBe(0);
+    const c = await stopAndExpectAllIndexed(hb, ns);
     expect(c.output_spool_errors).toBeGreaterThan(0);
     expect(Math.max(...rss)).toBeLessThan(300);
   });

@@ -71,7 +71,7 @@ describe('DeliveryQueue', () => {
     await q.close(200);
     expect(q.counters).toMatchObject({ dropped: 50, pending: 0 });
     expect(lines.filter((l) => String(l.msg).includes('is full')).length).toBe(1); // rate-limited
-    expect(lines.some((l) => String(l.msg).includes('20 undelivered document(s) of the memory queue are lost'))).toBe(true);
+    expect(lines.some((l) => String(l.msg).includes('20 undelivered document(s) of the memory queue (queue.type: disk keeps them) are lost'))).toBe(true);
   });
 
   it('a memory queue always takes a poll larger than max_events when it is empty', async () => {
@@ -154,6 +154,7 @@ describe('DeliveryQueue', () => {
         return inner.unread;
       },
       stats: () => inner.stats(),
+      discardVolatile: () => inner.discardVolatile(),
       close: () => inner.close(),
     };
     const out = new TestOutput(() => 'ok');
