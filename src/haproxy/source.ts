@@ -120,35 +120,46 @@ export class HaproxySource {
     }
   }
 
+  /**
+   * `@N` resolves to a process when the command arrives, not when `show proc` was read: around a reload, the
+   * answer can come from another process than the row it was meant for (HAProxy 3.2 on a busy machine: the
+   * new worker is listed, but `@1` still reaches the old one). So every sample takes the row of the pid that
+   * actually answered, and every listed process that no `@N` reached is then sampled by `@!<pid>`: current
+   * workers always, old workers when include_old_workers is on. Each process is sampled once.
+   */
   private async pollMaster(poll: TargetPoll): Promise<void> {
     const client = this.client!;
     poll.showProc = await client.run('show proc');
     const list = parseShowProc(poll.showProc.text);
     poll.procList = list;
 
-    // Current processes are addressed by relative number. @N reaches the worker with that number and the
-    // fewest reloads, which is the serving one even when a failed reload listed it under "# old workers".
+    const listed = (pid: number | undefined) =>
+      pid === undefined
+        ? undefined
+        : (['workers', 'oldWorkers'] as const).map((section) => ({ section, row: list[section].find((w) => w.pid === pid) })).find((x) => x.row);
     const nums = currentNumbers(list);
     const current = await Promise.all(
       nums.map((n) => this.sampleMasterProcess(`@${n}`, 'workers', list.workers.find((w) => w.relativePid === n) ?? (list.grammar === '2.5' ? list.workers[0] : undefined), poll)),
     );
     const seen = new Set<number>();
-    for (const s of current) {
-      if (!s) continue;
-      poll.samples.push(s);
+    const keep = (s: ProcessSample | undefined) => {
+      if (!s) return;
       const pid = samplePid(s);
-      if (pid !== undefined) seen.add(pid);
-    }
-    if (!this.opts.includeOldWorkers) return;
-    const old = list.oldWorkers.filter((w) => !seen.has(w.pid));
-    const oldSamples = await Promise.all(old.map((w) => this.sampleMasterProcess(`@!${w.pid}`, 'oldWorkers', w, poll)));
-    for (const s of oldSamples) {
-      if (!s) continue;
-      const pid = samplePid(s);
-      if (pid !== undefined && seen.has(pid)) continue;
+      if (pid !== undefined && seen.has(pid)) return;
+      if (pid !== undefined && s.ref.row?.pid !== pid) {
+        const own = listed(pid);
+        s.ref = { ...s.ref, section: own?.section ?? 'workers', row: own?.row };
+      }
       if (pid !== undefined) seen.add(pid);
       poll.samples.push(s);
-    }
+    };
+    for (const s of current) keep(s);
+    const missed = [
+      ...list.workers.filter((w) => !seen.has(w.pid)).map((w) => ({ w, section: 'workers' as const })),
+      ...(this.opts.includeOldWorkers ? list.oldWorkers.filter((w) => !seen.has(w.pid)).map((w) => ({ w, section: 'oldWorkers' as const })) : []),
+    ];
+    const rest = await Promise.all(missed.map(({ w, section }) => this.sampleMasterProcess(`@!${w.pid}`, section, w, poll)));
+    for (const s of rest) keep(s);
   }
 
   /**

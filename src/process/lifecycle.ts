@@ -37,7 +37,8 @@ export class LifecycleTracker {
         const sampled = parts.find((p) => p.identity.pid === r.pid)?.identity;
         now.set(r.pid, {
           pid: r.pid,
-          num: sampled?.num ?? r.relativePid ?? r.wasRelativePid,
+          // 2.5 and later have one worker per generation, always process 1 (even before it answers the CLI).
+          num: sampled?.num ?? r.relativePid ?? r.wasRelativePid ?? (list.grammar === '2.5' ? 1 : undefined),
           version: sampled?.version ?? (r.version !== '-' ? r.version : undefined),
           old: sampled ? sampled.old : section === 'oldWorkers',
           startTime: sampled?.startTime,

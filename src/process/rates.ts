@@ -25,11 +25,12 @@ const I5XX = COUNTER_INDEX.get('hrsp_5xx')!;
  * response deltas (for the 5xx share).
  */
 export interface Contribution {
-  rate: Float64Array;
+  /** Counter increases over the interval, summed over processes (a new process: its count since it started). */
+  delta: Float64Array;
   has: Uint8Array;
   hrspDelta: Float64Array;
 }
-const newContribution = (): Contribution => ({ rate: new Float64Array(COUNTER_LIST.length), has: new Uint8Array(COUNTER_LIST.length), hrspDelta: new Float64Array(COUNTER_LIST.length) });
+const newContribution = (): Contribution => ({ delta: new Float64Array(COUNTER_LIST.length), has: new Uint8Array(COUNTER_LIST.length), hrspDelta: new Float64Array(COUNTER_LIST.length) });
 
 /** The derived fields, for the field plan, the mappings and the README. */
 export const DERIVED_RATE_FIELDS: readonly FieldSpec[] = [
@@ -75,13 +76,16 @@ export interface RateInput {
  * alone says nothing); a counter that went down (never within one process) gives none either. So there is
  * never a negative or giant spike.
  *
- * For the instance's totals, a process that started since the previous poll also contributes its first
- * interval, counted from its start: that is what keeps the total rate steady across a reload, when traffic
+ * For the instance's totals, the counter increases of every process over the interval are summed, and a
+ * process that started since the previous poll contributes everything it counted since its start; the sum is
+ * divided by the time between the two polls. That keeps the total rate exact across a reload, when traffic
  * moves from the old worker to the new one.
  */
 export class RateTracker {
   private prev = new Map<string, Snapshot>();
   private lastPollAt?: number;
+  /** Seconds between the last two polls: the interval of the instance's totals. */
+  intervalSec = 0;
 
   /**
    * Appends the `rate:*` and `ratio:*` columns to each table (in place) and returns, per row key, the
@@ -100,7 +104,6 @@ export class RateTracker {
       const before = this.prev.get(inp.processKey);
       const dt = before ? (inp.sampledAt - before.t) / 1000 : 0;
       const isNew = !before && this.lastPollAt !== undefined && inp.startMs !== undefined && inp.startMs >= this.lastPollAt - 1000;
-      const firstDt = isNew ? (inp.sampledAt - Math.max(inp.startMs!, this.lastPollAt! - 1000)) / 1000 : 0;
       const snapshot: Snapshot = { t: inp.sampledAt, rows: new Map() };
       // Backends: server states, for the down ratio.
       const servers = new Map<string, { down: number; counted: number }>();
@@ -139,11 +142,11 @@ export class RateTracker {
           if (v >= pv && dt > 0) {
             rate = fmt((v - pv) / dt);
             delta[k] = v - pv;
-            contrib.rate[k] = contrib.rate[k]! + (v - pv) / dt;
+            contrib.delta[k] = contrib.delta[k]! + (v - pv);
             contrib.has[k] = 1;
-          } else if (isNew && v >= 0 && firstDt > 0) {
+          } else if (isNew && v >= 0) {
             delta[k] = v;
-            contrib.rate[k] = contrib.rate[k]! + v / firstDt;
+            contrib.delta[k] = contrib.delta[k]! + v;
             contrib.has[k] = 1;
           }
           row.push(rate);
@@ -173,16 +176,19 @@ export class RateTracker {
       this.prev.set(inp.processKey, snapshot);
     }
     for (const k of [...this.prev.keys()]) if (!seen.has(k)) this.prev.delete(k); // exited processes
+    this.intervalSec = this.lastPollAt === undefined ? 0 : (pollAt - this.lastPollAt) / 1000;
     this.lastPollAt = pollAt;
     return contributions;
   }
 }
 
 /**
- * Writes the instance's rates into its aggregate table: each `rate:*` column is the sum of the processes'
- * contributions (first intervals of new processes included), and the 5xx ratio comes from the summed deltas.
+ * Writes the instance's rates into its aggregate table: each `rate:*` column is what every process counted
+ * over the interval between two polls (a process that started meanwhile: everything since its start),
+ * divided by that interval. Summed over polls, the rates give back exactly the requests served, reloads
+ * included. The 5xx ratio comes from the same summed deltas.
  */
-export function applyContributions(table: StatTable, contributions: Map<string, Contribution>): void {
+export function applyContributions(table: StatTable, contributions: Map<string, Contribution>, intervalSec: number): void {
   const h = new Map(table.header.map((c, i) => [c, i]));
   const rateCols = table.header
     .map((c, i) => [i, c.startsWith(RATE_PREFIX) ? COUNTER_INDEX.get(c.slice(RATE_PREFIX.length)) ?? -1 : -1] as const)
@@ -191,7 +197,7 @@ export function applyContributions(table: StatTable, contributions: Map<string, 
   const typeCol = h.get('type')!;
   for (const row of table.rows) {
     const c = contributions.get(rowKeyOf(row, h));
-    for (const [i, k] of rateCols) row[i] = c && c.has[k] ? fmt(c.rate[k]!) : '';
+    for (const [i, k] of rateCols) row[i] = c && c.has[k] && intervalSec > 0 ? fmt(c.delta[k]! / intervalSec) : '';
     if (i5 !== undefined) {
       const type = row[typeCol];
       let total = 0;

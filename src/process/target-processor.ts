@@ -92,7 +92,7 @@ export class TargetProcessor {
     };
     const table = aggregateStat(parts, natures);
     if (table) {
-      applyContributions(table, contributions);
+      applyContributions(table, contributions, this.rates.intervalSec);
       const r = statEvents(table, ctx, poll.durationNs);
       n.events.push(...r.events);
       n.aggregateDocs['haproxy.stat'] += r.events.length;

@@ -5,7 +5,8 @@ import { TargetProcessor } from '../../src/process/target-processor.js';
 import { docOf } from '../../src/normalize/documents.js';
 import { agent, masterSource } from './helpers.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
 
 describe('rates that survive a reload (HAProxy 2.6)', () => {
   let lab: HaproxyLab;
@@ -13,60 +14,71 @@ describe('rates that survive a reload (HAProxy 2.6)', () => {
     await lab?.stop();
   });
 
-  it('constant traffic across a reload: the total request rate stays within 10%, per-process rates hand over', async () => {
+  /**
+   * Exact, whatever the machine's load: between two polls the test sends a known number of requests and waits
+   * for each, so every interval's traffic is known. The instance's rate times the interval between its two
+   * documents must give back that number, in the reload interval too; per process, the rate times that
+   * process's own interval must give back its counter's increase.
+   */
+  it('across a reload, the total request rate times its interval is exactly the requests sent; per-process rates hand over', async () => {
     lab = await HaproxyLab.start();
     const source = masterSource(lab.masterSocket);
     const processor = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' });
-    // Constant offered load: one request every 10 ms on a fixed grid, each on its own (a request caught in
-    // the old worker's closing listener during the reload must not hold up the others).
-    let running = true;
-    const t0 = Date.now();
-    const inflight: Promise<unknown>[] = [];
-    const traffic = (async () => {
-      for (let k = 0; running; k++) {
-        inflight.push(sendRequests(lab.ports.fe, 1).catch(() => undefined));
-        await sleep(Math.max(0, t0 + (k + 1) * 10 - Date.now()));
+    const sent: number[] = [];
+    const polls: { total: Doc; perProcess: Doc[]; oldPids: number[] }[] = [];
+    let held: ReturnType<typeof holdRequest> | undefined;
+    for (let i = 0; i < 8; i++) {
+      let k = 0;
+      if (i > 0) {
+        k = 20 + 5 * i; // a different count each interval, so a wrong interval cannot pass by chance
+        await sendRequests(lab.ports.fe, k);
       }
-    })();
-    const polls: { total?: number; perProcess: Map<number, number | undefined>; oldPids: number[] }[] = [];
-    let held: { abort(): void } | undefined;
-    for (let i = 0; i < 10; i++) {
-      await sleep(Math.max(0, t0 + 1000 + i * 1000 - Date.now()));
       if (i === 4) {
-        held = holdRequest(lab.ports.fe, '/slow/held');
-        await sleep(100);
+        held = holdRequest(lab.ports.fe, '/slow/held'); // keeps the old worker alive after the reload
+        await held.connected;
+        k += 1;
         await lab.reload();
+        const more = 10;
+        await sendRequests(lab.ports.fe, more); // served by the new worker
+        k += more;
       }
+      sent.push(k);
       const n = processor.process(await source.poll());
-      const fe = n.events.filter((e) => e.dataset === 'haproxy.stat').map((e) => docOf(e) as any).filter((d) => d.haproxy.stat.proxy.name === 'fe_main'); // eslint-disable-line @typescript-eslint/no-explicit-any
-      const total = fe.find((d) => d.haproxy.process.scope === 'all')?.haproxy.stat.request.rate_per_s;
-      const perProcess = new Map<number, number | undefined>(fe.filter((d) => d.haproxy.process.scope === 'process').map((d) => [d.process.pid, d.haproxy.stat.request.rate_per_s]));
-      polls.push({ total, perProcess, oldPids: n.parts.filter((p) => p.identity.old).map((p) => p.identity.pid!) });
+      const fe = n.events.filter((e) => e.dataset === 'haproxy.stat').map((e) => docOf(e) as Doc).filter((d) => d.haproxy.stat.proxy.name === 'fe_main');
+      polls.push({
+        total: fe.find((d) => d.haproxy.process.scope === 'all'),
+        perProcess: fe.filter((d) => d.haproxy.process.scope === 'process'),
+        oldPids: n.parts.filter((p) => p.identity.old).map((p) => p.identity.pid!),
+      });
     }
-    running = false;
-    await traffic;
-    await Promise.all(inflight);
     held?.abort();
     lab.blackhole.dropConnections();
 
-    expect(polls[0]!.total).toBeUndefined(); // no rate before a second sample
-    const totals = polls.slice(1).map((p) => p.total!);
-    expect(totals.every((x) => typeof x === 'number')).toBe(true);
-    if (process.env.HAPBEAT_PRINT_RATES) console.log(`total fe_main request.rate_per_s per poll: ${totals.join(", ")}`);
-    const median = [...totals].sort((a, b) => a - b)[Math.floor(totals.length / 2)]!;
-    expect(median).toBeGreaterThan(50);
-    for (const [i, x] of totals.entries()) expect(Math.abs(x - median) / median, `poll ${i + 1}: ${x} vs median ${median} (${totals.join(', ')})`).toBeLessThan(0.1);
-    // The hand-over: after the reload the old worker is still sampled, and its rate drops to about zero
-    // while the new worker's rate carries the traffic.
-    const after = polls.at(-1)!;
-    expect(after.oldPids).toHaveLength(1);
-    const oldRate = after.perProcess.get(after.oldPids[0]!)!;
-    const newPid = [...after.perProcess.keys()].find((p) => !after.oldPids.includes(p))!;
-    expect(oldRate).toBeLessThan(median * 0.1);
-    expect(Math.abs(after.perProcess.get(newPid)! - median) / median).toBeLessThan(0.1);
-    // The reload poll: the new worker has no rate of its own yet, but the total does not dip.
-    const reloadPoll = polls[4]!;
-    const freshPid = [...reloadPoll.perProcess.keys()].find((p) => !reloadPoll.oldPids.includes(p))!;
-    expect(reloadPoll.perProcess.get(freshPid)).toBeUndefined();
+    expect(polls[0]!.total.haproxy.stat.request.rate_per_s).toBeUndefined(); // no rate before a second sample
+    const t = (d: Doc) => Date.parse(d['@timestamp']);
+    for (let i = 1; i < polls.length; i++) {
+      const interval = (t(polls[i]!.total) - t(polls[i - 1]!.total)) / 1000;
+      const served = polls[i]!.total.haproxy.stat.request.rate_per_s * interval;
+      expect(Math.abs(served - sent[i]!), `poll ${i}: rate ${polls[i]!.total.haproxy.stat.request.rate_per_s}/s over ${interval} s, ${sent[i]} sent`).toBeLessThan(0.01 * interval + 1e-6);
+    }
+    // The reload poll: both workers sampled; the new one has no per-process rate yet (a first sample).
+    const reload = polls[4]!;
+    expect(reload.oldPids).toHaveLength(1);
+    const fresh = reload.perProcess.find((d: Doc) => !reload.oldPids.includes(d.process.pid));
+    expect(fresh.haproxy.stat.request.rate_per_s).toBeUndefined();
+    expect(fresh.haproxy.stat.request.total).toBe(10);
+    // After it: the old worker, still sampled, serves nothing (rate 0); the new one serves everything, and its
+    // rate times its own interval is exactly what was sent.
+    for (let i = 5; i < polls.length; i++) {
+      const p = polls[i]!;
+      expect(p.oldPids).toEqual(reload.oldPids);
+      const old = p.perProcess.find((d: Doc) => d.process.pid === reload.oldPids[0]);
+      expect(old.haproxy.stat.request.rate_per_s).toBe(0);
+      const now = p.perProcess.find((d: Doc) => d.process.pid === fresh.process.pid);
+      const before = polls[i - 1]!.perProcess.find((d: Doc) => d.process.pid === fresh.process.pid);
+      expect(now.haproxy.stat.request.total - before.haproxy.stat.request.total).toBe(sent[i]);
+      const own = (t(now) - t(before)) / 1000;
+      expect(Math.abs(now.haproxy.stat.request.rate_per_s * own - sent[i]!)).toBeLessThan(0.01 * own + 1e-6);
+    }
   });
 });

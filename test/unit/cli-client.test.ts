@@ -13,49 +13,8 @@ import { normalizePoll } from '../../src/normalize/normalize-poll.js';
 import { parseTarget } from '../../src/haproxy/target.js';
 import { fixture, V26 } from '../fixtures.js';
 import { ownSockets } from '../harness/sockets.js';
+import { fakeServer, type Behaviour } from '../harness/fake-socket.js';
 
-
-type Behaviour = (sock: net.Socket, command: string) => void;
-
-/** A unix socket server that reads one command line and behaves as told. */
-async function fakeServer(behave: Behaviour) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-fake-'));
-  const sockPath = path.join(dir, 'fake.sock');
-  const conns = new Set<net.Socket>();
-  // allowHalfOpen: like HAProxy's master, the server does not close when the client half-closes.
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
-    conns.add(s);
-    s.on('close', () => conns.delete(s));
-    s.on('error', () => undefined);
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0 && !(s as unknown as { handled?: boolean }).handled) {
-        (s as unknown as { handled?: boolean }).handled = true;
-        behave(s, buf.slice(0, nl));
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(sockPath, () => r()));
-  return {
-    path: sockPath,
-    /**
-     * Connections the server still holds whose client has not closed. A half-open server learns that the
-     * client closed only when it writes, so write a byte to each and let EPIPE close the dead ones.
-     */
-    open: async () => {
-      for (const c of conns) c.write('\n', () => undefined);
-      await new Promise((r) => setTimeout(r, 50));
-      return conns.size;
-    },
-    close: async () => {
-      for (const c of conns) c.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const limits = { connectTimeoutMs: 500, readTimeoutMs: 300, maxResponseBytes: 100_000 };
 let cleanup: (() => Promise<void>)[] = [];

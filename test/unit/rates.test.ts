@@ -45,7 +45,7 @@ describe('RateTracker', () => {
     expect(cell(lower, 'fe_main', 'FRONTEND', 'rate:req_tot')).toBe('');
   });
 
-  it('for the totals, a process started since the last poll contributes its first interval', () => {
+  it('for the totals, a process started since the last poll contributes what it counted since its start, over the poll interval', () => {
     const rt = new RateTracker();
     rt.enrich([{ processKey: 'old', startMs: T0 - 3_600_000, sampledAt: T0, table: base() }], T0);
     const oldNext = bump(base(), 'fe_main', 'FRONTEND', 'req_tot', 30); // 30 requests in 10 s before the reload
@@ -62,8 +62,11 @@ describe('RateTracker', () => {
     const agg = base();
     agg.header.push(...oldNext.header.slice(agg.header.length));
     for (const r of agg.rows) r.push(...new Array(oldNext.header.length - r.length).fill(''));
-    applyContributions(agg, contrib);
-    expect(Number(cell(agg, 'fe_main', 'FRONTEND', 'rate:req_tot'))).toBeCloseTo(3 + freshReq / 5, 3);
+    applyContributions(agg, contrib, rt.intervalSec);
+    // Everything served in the 10 s between the polls, over 10 s (not the new worker's count over its own 5 s:
+    // that would count its requests at twice their rate, a spike at every reload).
+    expect(rt.intervalSec).toBe(10);
+    expect(Number(cell(agg, 'fe_main', 'FRONTEND', 'rate:req_tot'))).toBeCloseTo((30 + freshReq) / 10, 3);
   });
 
   it('backends get the share of their non-maintenance servers that are DOWN', () => {
