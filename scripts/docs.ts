@@ -1,9 +1,12 @@
-/** npm run docs: regenerates the README's configuration and fields references from the code. */
+/** npm run docs: regenerates the README's references and the recorded field natures from the code and fixtures. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configReference, fieldsReference, replaceSection } from '../src/docs/reference.js';
+import { combineRulesReference, configReference, fieldsReference, replaceSection } from '../src/docs/reference.js';
+import { RECORDED_NATURES_FILE, recordedNaturesSource } from './recorded-natures.js';
 
+writeFileSync(RECORDED_NATURES_FILE, recordedNaturesSource());
 let text = readFileSync('README.md', 'utf8');
 text = replaceSection(text, 'config', configReference());
 text = replaceSection(text, 'fields', fieldsReference());
+text = replaceSection(text, 'totals', combineRulesReference());
 writeFileSync('README.md', text);
-console.log('README.md references regenerated');
+console.log(`README.md references and ${RECORDED_NATURES_FILE} regenerated`);

@@ -1,3 +1,4 @@
+import { COMBINE_RULES } from '../process/aggregate.js';
 import { settingDocs } from '../config/load.js';
 import type { FieldSpec } from '../normalize/field-types.js';
 import { INFO_FIELDS } from '../normalize/info-fields.js';
@@ -77,6 +78,12 @@ export function fieldsReference(): string {
 }
 
 /** Replaces the text between `<!-- BEGIN name -->` and `<!-- END name -->`. */
+/** The README table of how totals combine each kind of field, from COMBINE_RULES. */
+export function combineRulesReference(): string {
+  const rows = COMBINE_RULES.map((r) => `| ${r.fields} | ${r.rule} | ${r.why} |`);
+  return ['| fields | combined as | why |', '|---|---|---|', ...rows].join('\n');
+}
+
 export function replaceSection(text: string, name: string, body: string): string {
   const begin = `<!-- BEGIN ${name} (generated: npm run docs) -->`;
   const end = `<!-- END ${name} -->`;

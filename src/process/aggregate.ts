@@ -21,6 +21,24 @@ export const STATE_FIELDS: Readonly<Record<string, 'min' | 'max'>> = {
   agg_server_check_status: 'max', downtime: 'max', lastchg: 'min', chkdown: 'max',
 };
 
+/**
+ * How each field is combined across processes into the instance's totals (`haproxy.process.scope: all`), by
+ * the nature HAProxy gives it in `show stat typed` / `show info typed` (origin letter, nature letter), and by
+ * meaning where the nature says too little. `combine` follows this table; the README shows it.
+ */
+export const COMBINE_RULES: readonly { fields: string; rule: string; why: string }[] = [
+  { fields: 'counters (nature C), gauges (G), rates (R)', rule: 'sum over every process, old workers included', why: 'what an old worker still serves is real traffic' },
+  { fields: 'limits (L): maxconn, ulimit-n, slim, qlimit, rate limits, ...', rule: 'sum over the current processes', why: 'each nbproc process has its own limit, so capacity adds up; an old worker no longer accepts connections, so its limit is not capacity' },
+  { fields: 'averages (a): Idle_pct, qtime, ctime, rtime, ttime, ...', rule: 'mean weighted by sessions (stot) for show stat, plain mean for show info', why: 'an average stays within the processes\' range: three idle processes are 100% idle, not 300%' },
+  { fields: 'maxima (M), durations (D), times (T)', rule: 'largest over every process', why: 'the highest any process saw' },
+  { fields: 'minima (m)', rule: 'smallest over every process', why: '' },
+  { fields: 'ages (A): lastsess, ...', rule: 'smallest non-negative', why: 'the most recent event in any process' },
+  { fields: 'configuration, keys, product and status (origins C, K, P, S; names N; outputs O): Nbproc, Nbthread, version, ...', rule: 'the current processes\' value, never summed', why: 'every process holds a copy of the same fact' },
+  { fields: 'server state: act, bck, weight, uweight, agg_*_status, downtime, lastchg, chkdown', rule: 'smallest or largest over the current processes', why: 'HAProxy labels some of these metrics (a backend\'s act is a gauge), but they describe state, and an old worker\'s view is stale' },
+  { fields: 'status words: status, check_status, agent_status', rule: 'the worst among the current processes', why: 'a server DOWN in one process is DOWN' },
+  { fields: 'ratios computed by hapbeat (`*_ratio`)', rule: 'recomputed from the summed counters (5xx share), else the largest', why: 'a ratio of sums, not a sum of ratios' },
+];
+
 const IDENTITY = new Set(['pxname', 'svname', 'iid', 'sid', 'type']);
 const INFO_DROP = new Set(['Pid', 'Process_num', 'Stopping', 'Start_time_sec', 'Uptime', 'Uptime_sec', 'Name', 'Release_date', 'node', 'description', 'Build info', 'Tainted']);
 
@@ -58,14 +76,15 @@ export function combine(
   }
   const n = nature?.nature ?? '?';
   const origin = nature?.origin ?? '?';
-  if (origin === 'S' || origin === 'C' || origin === 'K' || origin === 'P' || n === 'N' || n === 'O' || n === 'L') {
-    // Configuration, status, names, outputs and limits: the current processes' value (they agree), not a sum.
+  if (n === 'L') {
+    // Limits: each current process has its own; an old worker's is not capacity.
     const from = cur.length ? cur : present;
-    if (n === 'L') {
-      const nums = from.map((x) => num(x.v)).filter((x): x is number => x !== undefined);
-      if (nums.length) return String(Math.max(...nums));
-    }
-    return from[0]!.v!;
+    const nums = from.map((x) => num(x.v)).filter((x): x is number => x !== undefined);
+    return nums.length ? String(nums.reduce((a, x) => a + x, 0)) : from[0]!.v!;
+  }
+  if (origin === 'S' || origin === 'C' || origin === 'K' || origin === 'P' || n === 'N' || n === 'O') {
+    // Configuration, status, names and outputs: the current processes' value (they agree), not a sum.
+    return (cur.length ? cur : present)[0]!.v!;
   }
   const nums = present.map((x) => ({ n: num(x.v), i: x.i })).filter((x): x is { n: number; i: number } => x.n !== undefined);
   if (nums.length === 0) return present[0]!.v!;
@@ -174,7 +193,7 @@ export function aggregateStat(parts: readonly ProcessPart[], natures: Natures): 
   return { header, rows };
 }
 
-/** The `show info` of the whole instance: counters and gauges summed, limits and configuration not. Pure. */
+/** The `show info` of the whole instance, each key combined by COMBINE_RULES. Pure. */
 export function aggregateInfo(parts: readonly ProcessPart[], natures: Natures): InfoRecord | undefined {
   const withInfo = parts.filter((p) => p.info);
   if (withInfo.length === 0) return undefined;

@@ -1,5 +1,6 @@
 import { STAT_FIELDS } from '../normalize/stat-fields.js';
 import { INFO_FIELDS } from '../normalize/info-fields.js';
+import { RECORDED_INFO_NATURES, RECORDED_STAT_NATURES } from './recorded-natures.js';
 
 /**
  * What a field means, in HAProxy's own words: the origin and nature letters of `show stat typed` and
@@ -16,8 +17,8 @@ export interface FieldNature {
 export interface Natures {
   stat: Map<string, FieldNature>;
   info: Map<string, FieldNature>;
-  /** Where they came from: HAProxy's typed output, or hapbeat's field tables when that was not available. */
-  source: 'haproxy' | 'tables';
+  /** Where they came from: this target's typed output, or the recorded ones (with hapbeat's field tables). */
+  source: 'haproxy' | 'recorded' | 'tables';
 }
 
 const OBJ_TYPES = ['F', 'B', 'S', 'L'] as const;
@@ -61,8 +62,21 @@ export function parseInfoTypedNatures(text: string): Map<string, FieldNature> {
   return out;
 }
 
-/** Fallback natures from hapbeat's field tables (a stats page has no typed output). */
-export function tableNatures(): Natures {
+/**
+ * The natures to use until a target's own typed output is known (and for stats pages, which have none):
+ * HAProxy's own, recorded from every version under test (recorded-natures.ts), then hapbeat's field tables
+ * for anything those lack.
+ */
+export function fallbackNatures(): Natures {
+  const n = tableNatures();
+  const letters = (v: string): FieldNature => ({ origin: v[0]!, nature: v[1]! });
+  for (const [k, v] of Object.entries(RECORDED_STAT_NATURES)) n.stat.set(k, letters(v));
+  for (const [k, v] of Object.entries(RECORDED_INFO_NATURES)) n.info.set(k, letters(v));
+  return { ...n, source: 'recorded' };
+}
+
+/** Natures guessed from hapbeat's field tables: counters and gauges, everything else an output. */
+function tableNatures(): Natures {
   const nat = (kind?: string, type?: string): FieldNature =>
     kind === 'counter' ? { origin: 'M', nature: 'C' } : kind === 'gauge' ? { origin: 'M', nature: 'G' } : { origin: type === 'keyword' ? 'S' : 'C', nature: 'O' };
   const stat = new Map<string, FieldNature>();

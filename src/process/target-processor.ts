@@ -4,7 +4,7 @@ import { normalizePoll, type NormalizeSettings, type NormalizedPoll, type Parsed
 import { aggregateInfo, aggregateStat } from './aggregate.js';
 import { applyContributions, RateTracker, type Contribution } from './rates.js';
 import { LifecycleTracker } from './lifecycle.js';
-import { parseInfoTypedNatures, parseStatTypedNatures, tableNatures, type Natures } from './natures.js';
+import { fallbackNatures, parseInfoTypedNatures, parseStatTypedNatures, type Natures } from './natures.js';
 
 export interface ProcessedPoll extends NormalizedPoll {
   /** Documents of the whole instance (haproxy.process.scope: all), per dataset. */
@@ -20,7 +20,7 @@ export interface ProcessedPoll extends NormalizedPoll {
  */
 export class TargetProcessor {
   private readonly natures = new Map<string, Natures>();
-  private readonly fallback = tableNatures();
+  private readonly fallback = fallbackNatures();
   private readonly rates = new RateTracker();
   private readonly lifecycle: LifecycleTracker;
   /** pid → start time derived from uptime (HAProxy 2.2 has no Start_time_sec), kept stable across polls. */

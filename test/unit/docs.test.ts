@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { configReference, fieldsReference, replaceSection } from '../../src/docs/reference.js';
+import { combineRulesReference, configReference, fieldsReference, replaceSection } from '../../src/docs/reference.js';
+import { RECORDED_NATURES_FILE, recordedNaturesSource } from '../../scripts/recorded-natures.js';
 
 describe('README references', () => {
   it('are generated from the code and up to date (run "npm run docs" after changing a setting or field)', () => {
     const text = readFileSync('README.md', 'utf8');
-    const fresh = replaceSection(replaceSection(text, 'config', configReference()), 'fields', fieldsReference());
+    const fresh = replaceSection(replaceSection(replaceSection(text, 'config', configReference()), 'fields', fieldsReference()), 'totals', combineRulesReference());
     expect(text).toBe(fresh);
+  });
+
+  it('the recorded field natures match the recorded typed output (run "npm run docs" after npm run record-fixtures)', () => {
+    expect(readFileSync(RECORDED_NATURES_FILE, 'utf8')).toBe(recordedNaturesSource());
   });
 
   it('document every setting and every field', () => {

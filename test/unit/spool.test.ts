@@ -59,6 +59,7 @@ describe('Spool (write-ahead)', () => {
     expect((await drain(s2)).map((e) => e.id)).toEqual(['id-100']);
     await s2.close();
     expect(segs(d).length).toBeLessThanOrEqual(1); // delivered segments are deleted
+    await s1.close(); // the "killed" one: only to release its file handles
   });
 
   it('moves the delivered position only over records released in a row (out-of-order releases)', async () => {
@@ -75,6 +76,7 @@ describe('Spool (write-ahead)', () => {
     s2.release((await s2.next())!);
     void a;
     await s2.close();
+    await s1.close(); // the "killed" one: only to release its file handles
   });
 
   it('cuts off and reports a torn last record (a crash during a write), keeping every complete record', async () => {
@@ -226,7 +228,7 @@ describe('Spool (write-ahead)', () => {
     orphanLock(d);
     const s3 = Spool.open(d, opts); // the "other" owner is gone
     await s3.close();
-    void s2;
+    await s2.close();
   });
 
   it('writes nothing after close', async () => {
