@@ -10,6 +10,7 @@ import { addCommonOptions, configFromFlags, requireTargets, type CommonFlags } f
 import { testHaproxy } from './test-haproxy.js';
 import { setupCommand, testOutputCommand } from './elasticsearch-commands.js';
 import YAML from 'yaml';
+import path from 'node:path';
 
 const EXAMPLES = `
 Examples:
@@ -84,7 +85,8 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   addCommonOptions(
     program
       .command('once')
-      .description('poll every target once and print the documents as NDJSON on stdout; exit 1 if a target failed'),
+      .description('poll every target once and print the documents as NDJSON on stdout, whatever output is configured; exit 1 if a target failed'),
+    ['haproxy'],
   ).action(async (flags: CommonFlags) => {
     const config = configFromFlags(flags);
     requireTargets(config);
@@ -110,6 +112,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       .command('setup')
       .description('install the index templates (and ILM policy, where the cluster has ILM) in Elasticsearch; idempotent')
       .option('--dry-run', 'print every request instead of sending it'),
+    ['elasticsearch'],
   ).action(async (flags: CommonFlags & { dryRun?: boolean }) => {
     const config = configFromFlags(flags);
     exitCode = await setupCommand(config, flags.dryRun === true, stdout);
@@ -121,10 +124,11 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       const config = configFromFlags(flags);
       stdout.write(YAML.stringify(config.effective));
       stdout.write(`Config OK${config.file ? ` (${config.file})` : ''}: ${config.targets.length} target(s)\n`);
+      stdout.write(`Data directory: ${path.resolve(config.dataPath)} (agent id; disk queue in ${path.resolve(config.queue.disk.path)})\n`);
       if (config.targets.length === 0) stdout.write('Note: no target yet; "run" and "once" need --target or haproxy.targets.\n');
     },
   );
-  addCommonOptions(test.command('output').description('check the connection, version, authentication and privileges of the Elasticsearch output')).action(
+  addCommonOptions(test.command('output').description('check the connection, version, authentication and privileges of the Elasticsearch output, and the disk queue'), ['elasticsearch']).action(
     async (flags: CommonFlags) => {
       const config = configFromFlags(flags);
       exitCode = await testOutputCommand(config, stdout);
@@ -132,6 +136,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   );
   addCommonOptions(
     test.command('haproxy').description('connect to every target, list the HAProxy processes found, and say what is wrong'),
+    ['haproxy'],
   ).action(async (flags: CommonFlags) => {
     const config = configFromFlags(flags);
     requireTargets(config);
@@ -143,7 +148,9 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.exitCode;
+      // --help and --version exit 0; every usage error (unknown option, bad choice, missing value) exits 2,
+      // like any other configuration error.
+      return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof HapbeatError) {
       stderr.write(`hapbeat: ${err.message}\n`);

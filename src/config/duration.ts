@@ -1,12 +1,13 @@
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `500ms`, `10s`, `1.5m`, `2h`, `90d`, or a number of milliseconds → milliseconds; undefined if not a duration. */
+/**
+ * `500ms`, `10s`, `1.5m`, `2h`, `90d` → milliseconds; undefined if not a duration. A unit is required: a bare
+ * `5` means 5 seconds to some readers and 5 ms to others, so it is refused (the format says "write 5s").
+ */
 export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
-  if (/^\d+$/.test(s)) return Number(s);
   const m = DURATION_RE.exec(s);
   if (!m) return undefined;
   return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);

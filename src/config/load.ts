@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import convict from 'convict';
 import YAML from 'yaml';
@@ -7,7 +8,7 @@ import { parseTarget, type Target } from '../haproxy/target.js';
 import type { CliLimits } from '../haproxy/cli-client.js';
 import type { LogLevel } from '../log/logger.js';
 import { parseDuration, parseSize } from './duration.js';
-import { schema, type TargetSetting } from './schema.js';
+import { parseBoolean, schema, type TargetSetting } from './schema.js';
 
 export class ConfigError extends HapbeatError {
   constructor(message: string, hint?: string, cause?: unknown) {
@@ -123,10 +124,11 @@ export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
   }
   for (const [key, value] of Object.entries(opts.overrides ?? {})) {
     if (RENAMED[key]) throw new ConfigError(`the setting "${key}" is now "${RENAMED[key]}"`, `write ${RENAMED[key]}=${String(value)}`);
-    if (!conf.has(key as never)) {
-      throw new ConfigError(`unknown setting "${key}"`, `known settings: ${settingNames().join(', ')}`);
+    if (!conf.has(key as never) || settingFormat(key) === undefined) {
+      const near = nearestSetting(key);
+      throw new ConfigError(`unknown setting "${key}"${near ? `: did you mean ${near}?` : ''}`, `the settings are listed by "hapbeat run --help" and in config/hapbeat.yml`);
     }
-    conf.set(key as never, value as never);
+    conf.set(key as never, (typeof value === 'string' ? valueByType(key, value) : value) as never);
   }
   try {
     conf.validate({ allowed: 'strict' });
@@ -136,7 +138,10 @@ export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
       .filter(Boolean)
       .map((l) => {
         const old = Object.keys(RENAMED).find((k) => l.includes(`'${k}'`));
-        return old ? `${l} (it is now "${RENAMED[old]}")` : l;
+        if (old) return `${l} (it is now "${RENAMED[old]}")`;
+        const unknown = /configuration param '([^']+)' not declared in the schema/.exec(l)?.[1];
+        const near = unknown ? nearestSetting(unknown) : undefined;
+        return near ? `${l}: did you mean ${near}?` : l;
       });
     const where = opts.file ? `config file ${opts.file}, HAPBEAT_* environment or flags` : 'HAPBEAT_* environment or flags';
     throw new ConfigError(
@@ -145,7 +150,7 @@ export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
       err,
     );
   }
-  return toConfig(conf as unknown as ConfigReader, opts.file);
+  return toConfig(conf as unknown as ConfigReader, opts.file, env);
 }
 
 /** convict's deep generic types are too heavy for this schema; values are validated at run time instead. */
@@ -154,8 +159,9 @@ interface ConfigReader {
   toString(): string;
 }
 
-function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
+function toConfig(conf: ConfigReader, file: string | undefined, env: NodeJS.ProcessEnv): HapbeatConfig {
   const get = <T>(key: string): T => conf.get(key) as T;
+  const dataPath = get<string>('path.data') || defaultDataPath(env);
   const targets = get<(string | TargetSetting)[]>('haproxy.targets').map((t) => {
     const s: TargetSetting = typeof t === 'string' ? { address: t } : t;
     const target: TargetConfig = parseTarget(s.address, { name: s.name, mode: s.mode });
@@ -182,7 +188,7 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
   if (connect <= 0 || read <= 0) throw new ConfigError('haproxy.timeouts.connect and .read must be above 0', 'use for example 2s and 5s');
   const effective = JSON.parse(conf.toString()) as Record<string, unknown>;
   maskSecrets(effective);
-  const es = elasticsearchConfig(get);
+  const es = elasticsearchConfig(get, dataPath);
   const rawType = get<'auto' | 'file' | 'console' | 'elasticsearch'>('output.type');
   const type = rawType === 'auto' ? (es.hosts.length > 0 ? 'elasticsearch' : 'file') : rawType;
   if (type === 'elasticsearch' && es.hosts.length === 0) {
@@ -193,7 +199,7 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
     type: queueType === 'auto' ? (type === 'elasticsearch' ? 'disk' : 'memory') : queueType,
     maxEvents: get<number>('queue.max_events'),
     disk: {
-      path: get<string>('queue.disk.path') || path.join(get<string>('path.data'), 'spool'),
+      path: get<string>('queue.disk.path') || path.join(dataPath, 'spool'),
       maxBytes: parseSize(get('queue.disk.max_bytes'))!,
       segmentBytes: parseSize(get('queue.disk.segment_bytes'))!,
     },
@@ -209,7 +215,7 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
     periodMs,
     queue,
     shutdownTimeoutMs,
-    includeOldWorkers: get<boolean>('haproxy.include_old_workers'),
+    includeOldWorkers: parseBoolean(get('haproxy.include_old_workers'))!,
     limits: { connectTimeoutMs: connect, readTimeoutMs: read, maxResponseBytes: parseSize(get<string>('haproxy.max_response_bytes'))! },
     maxConnectionsPerTarget: concurrency,
     output: {
@@ -224,7 +230,7 @@ function toConfig(conf: ConfigReader, file?: string): HapbeatConfig {
     },
     namespace: get<string>('data_stream.namespace'),
     agentName: get<string>('agent.name'),
-    dataPath: get<string>('path.data'),
+    dataPath,
     logLevel: get<LogLevel>('logging.level'),
     file,
     effective,
@@ -244,7 +250,7 @@ function secret(get: <T>(k: string) => T, key: string): string {
   }
 }
 
-function elasticsearchConfig(get: <T>(k: string) => T): ElasticsearchConfig {
+function elasticsearchConfig(get: <T>(k: string) => T, dataPath: string): ElasticsearchConfig {
   const p = 'output.elasticsearch';
   const username = get<string>(`${p}.username`);
   const password = secret(get, `${p}.password`);
@@ -262,8 +268,8 @@ function elasticsearchConfig(get: <T>(k: string) => T): ElasticsearchConfig {
     hosts: get<string[]>(`${p}.hosts`),
     auth,
     caFile: get<string>(`${p}.ssl.ca_file`) || undefined,
-    verifyCertificates: get<boolean>(`${p}.ssl.verify`),
-    compression: get<boolean>(`${p}.compression`),
+    verifyCertificates: parseBoolean(get(`${p}.ssl.verify`))!,
+    compression: parseBoolean(get(`${p}.compression`))!,
     timeoutMs: parseDuration(get(`${p}.timeout`))!,
     indexMode: get<'data_stream' | 'index'>(`${p}.index_mode`),
     bulkMaxSize: get<number>(`${p}.bulk_max_size`),
@@ -272,7 +278,7 @@ function elasticsearchConfig(get: <T>(k: string) => T): ElasticsearchConfig {
     maxConcurrentRequests: get<number>(`${p}.max_concurrent_requests`),
     backoffInitMs: parseDuration(get(`${p}.backoff.init`))!,
     backoffMaxMs: parseDuration(get(`${p}.backoff.max`))!,
-    deadLetterPath: get<string>(`${p}.dead_letter.path`),
+    deadLetterPath: get<string>(`${p}.dead_letter.path`) || path.join(dataPath, 'dead-letter', 'hapbeat-dead-letter.ndjson'),
     deadLetterIndex: get<string>(`${p}.dead_letter.index`),
     tsdb: tsdb === 'auto' ? 'auto' : tsdb === 'true',
     retentionDays: Math.max(1, Math.round(retention / 86_400_000)),
@@ -327,4 +333,72 @@ export function settingDocs(): { key: string; doc: string; default: unknown; env
   };
   walk(schema as unknown as Record<string, unknown>, '');
   return out;
+}
+
+/**
+ * Where hapbeat keeps its state when path.data is not set: never the working directory, so that the agent id
+ * and the disk queue do not change with where it was started. systemd's StateDirectory= first.
+ */
+export function defaultDataPath(env: NodeJS.ProcessEnv): string {
+  const systemd = env.STATE_DIRECTORY?.split(':')[0];
+  if (systemd) return systemd;
+  if (env.XDG_STATE_HOME) return path.join(env.XDG_STATE_HOME, 'hapbeat');
+  return path.join(env.HOME || os.homedir(), '.local', 'state', 'hapbeat');
+}
+
+/** A setting's schema node (undefined for a group or an unknown key). */
+function settingNode(key: string): { format?: unknown } | undefined {
+  let node: unknown = schema;
+  for (const part of key.split('.')) {
+    if (!node || typeof node !== 'object' || !(part in node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node && typeof node === 'object' && 'default' in node ? (node as { format?: unknown }) : undefined;
+}
+
+function settingFormat(key: string): unknown {
+  return settingNode(key)?.format;
+}
+
+/**
+ * A -E value, read by its setting's type rather than by its look: whole numbers for counts, a comma list or
+ * a YAML flow list for lists, and the text as it is for everything else (a password of digits stays text).
+ */
+function valueByType(key: string, raw: string): unknown {
+  const format = settingFormat(key);
+  if (format === 'nat') return /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (format === 'targets' || format === 'url-list') {
+    if (raw.trim().startsWith('[')) {
+      try {
+        return YAML.parse(raw) as unknown;
+      } catch {
+        return raw;
+      }
+    }
+    return raw.split(',').map((x) => x.trim()).filter(Boolean);
+  }
+  return raw;
+}
+
+/** The known setting closest to a mistyped one (by edit distance, or by its last part), if any is close. */
+export function nearestSetting(key: string): string | undefined {
+  const names = settingNames();
+  const byTail = names.filter((n) => n.endsWith(`.${key}`));
+  if (byTail.length === 1) return byTail[0];
+  let best: { name: string; d: number } | undefined;
+  for (const n of names) {
+    const d = editDistance(key, n);
+    if (!best || d < best.d) best = { name: n, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

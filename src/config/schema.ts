@@ -17,7 +17,30 @@ const TARGET_KEYS = new Set(['address', 'name', 'mode', 'username', 'password'])
 convict.addFormat({
   name: 'duration-text',
   validate(v: unknown) {
-    if (parseDuration(v) === undefined) throw new Error('must be a duration such as 500ms, 10s, 1m or 2h');
+    if (parseDuration(v) !== undefined) return;
+    if ((typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v))) {
+      const n = String(v).trim();
+      throw new Error(`"${n}" has no unit: write ${n}s (or 500ms, 1m, 2h)`);
+    }
+    throw new Error('must be a duration such as 500ms, 10s, 1m or 2h');
+  },
+  coerce: (v: unknown) => v,
+});
+
+/** YAML 1.1's words, as a person means them; anything else is an error rather than "true". */
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, yes: true, on: true, false: false, no: false, off: false };
+
+/** true/false, or yes/no and on/off in any case; undefined for anything else. */
+export function parseBoolean(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'string') return undefined;
+  return BOOLEAN_WORDS[v.trim().toLowerCase()];
+}
+
+convict.addFormat({
+  name: 'boolean',
+  validate(v: unknown) {
+    if (parseBoolean(v) === undefined) throw new Error(`must be true or false (yes/no, on/off), not ${JSON.stringify(typeof v === 'string' ? v : String(v))}`);
   },
   coerce: (v: unknown) => v,
 });
@@ -103,8 +126,8 @@ export const schema = {
     },
     include_old_workers: {
       doc: 'Also sample old workers (draining after a reload) through @!<pid>.',
-      format: Boolean,
-      default: true,
+      format: 'boolean',
+      default: true as boolean | string,
       env: 'HAPBEAT_INCLUDE_OLD_WORKERS',
     },
     timeouts: {
@@ -141,9 +164,9 @@ export const schema = {
       bearer_token_file: { doc: 'A file holding the bearer token.', format: String, default: '', env: 'HAPBEAT_ES_BEARER_TOKEN_FILE' },
       ssl: {
         ca_file: { doc: 'PEM file of the CA that signed the cluster certificate.', format: String, default: '', env: 'HAPBEAT_ES_CA_FILE' },
-        verify: { doc: 'Verify the server certificate (turn off only to test).', format: Boolean, default: true, env: 'HAPBEAT_ES_SSL_VERIFY' },
+        verify: { doc: 'Verify the server certificate (turn off only to test).', format: 'boolean', default: true, env: 'HAPBEAT_ES_SSL_VERIFY' },
       },
-      compression: { doc: 'gzip request bodies.', format: Boolean, default: true },
+      compression: { doc: 'gzip request bodies.', format: 'boolean', default: true },
       timeout: { doc: 'Timeout of one request.', format: 'duration-text', default: '90s' as string | number },
       index_mode: {
         doc: 'data_stream (metrics-haproxy.<dataset>-<namespace>, written with create) or index (classic daily indices, for clusters without data streams).',
@@ -159,7 +182,7 @@ export const schema = {
         max: { doc: 'Longest retry delay.', format: 'duration-text', default: '60s' as string | number },
       },
       dead_letter: {
-        path: { doc: 'NDJSON file for documents Elasticsearch rejects for good (mapping errors), with the reason.', format: String, default: './data/dead-letter/hapbeat-dead-letter.ndjson' },
+        path: { doc: 'NDJSON file for documents Elasticsearch rejects for good (mapping errors), with the reason; empty: <path.data>/dead-letter/hapbeat-dead-letter.ndjson.', format: String, default: '' },
         index: { doc: 'Also index rejected documents (as text, with the reason) into this index; empty: off.', format: String, default: '' },
       },
       tsdb: { doc: 'Use time series data streams (index.mode time_series): auto when the cluster supports them, true or false.', format: ['auto', 'true', 'false'], default: 'auto' },
@@ -214,7 +237,7 @@ export const schema = {
     name: { doc: 'agent.name on every document; defaults to the host name.', format: String, default: '', env: 'HAPBEAT_AGENT_NAME' },
   },
   path: {
-    data: { doc: 'Directory for hapbeat state (agent id).', format: String, default: './data', env: 'HAPBEAT_PATH_DATA' },
+    data: { doc: 'Directory for hapbeat state (agent id, disk queue, dead letter); empty: $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/hapbeat, else ~/.local/state/hapbeat.', format: String, default: '', env: 'HAPBEAT_PATH_DATA' },
   },
   logging: {
     level: {

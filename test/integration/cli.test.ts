@@ -89,7 +89,7 @@ describe('the hapbeat command', () => {
     expect(badPeriod.code).toBe(2);
     expect(badPeriod.stderr).toContain('haproxy.period: must be a duration');
     const badFlag = await hapbeat(['once', '--bogus']);
-    expect(badFlag.code).toBe(1);
+    expect(badFlag.code).toBe(2); // a usage error, like every configuration error
     expect(badFlag.stderr).toContain("unknown option '--bogus'");
     const cfg = await hapbeat(['test', 'config', '-c', 'config/hapbeat.yml']);
     expect(cfg.code).toBe(0);

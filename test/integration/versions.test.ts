@@ -68,14 +68,16 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
       expect(total('fe_main', 'FRONTEND').response.http['2xx']).toBe(60);
       expect(total('fe_main', 'FRONTEND').in.bytes).toBe(sum('fe_main', 'FRONTEND', (s) => s.in.bytes));
       expect(total('be_app', 'app1').session.total).toBe(sum('be_app', 'app1', (s) => s.session.total));
-      expect(total('fe_main', 'FRONTEND').session.limit).toBe(row('process', 'fe_main', 'FRONTEND')[0].haproxy.stat.session.limit); // not summed
+      expect(total('fe_main', 'FRONTEND').session.limit).toBe(sum('fe_main', 'FRONTEND', (s) => s.session.limit)); // each current process has its own
       expect(total('be_app', 'BACKEND').server.active).toBe(2); // counted once
       expect(total('be_app', 'down1').status).toBe('DOWN');
       const info = docs.filter((d) => d.event.dataset === 'haproxy.info');
       const infoAll = info.find((d) => d.haproxy.process.scope === 'all')!.haproxy.info;
       const infoProc = info.filter((d) => d.haproxy.process.scope === 'process');
       expect(infoAll.requests.total).toBe(infoProc.reduce((a, d) => a + d.haproxy.info.requests.total, 0));
-      expect(infoAll.connection.max).toBe(infoProc[0].haproxy.info.connection.max);
+      expect(infoAll.connection.max).toBe(infoProc.reduce((a, d) => a + d.haproxy.info.connection.max, 0)); // limits add up over current processes
+      expect(infoAll.idle.pct).toBe(infoProc.reduce((a, d) => a + d.haproxy.info.idle.pct, 0) / nbproc); // an average
+      expect(infoAll.processes).toBe(nbproc); // configuration
       expect(n.naturesSource).toBe('haproxy');
     });
   }

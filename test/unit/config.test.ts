@@ -18,7 +18,7 @@ const file = (name: string, text: string) => {
 
 describe('loadConfig', () => {
   it('has sensible defaults without any file', () => {
-    const c = loadConfig({ env: {} });
+    const c = loadConfig({ env: { HOME: '/home/sre' } });
     expect(c.targets).toEqual([]);
     expect(c.periodMs).toBe(10_000);
     expect(c.includeOldWorkers).toBe(true);
@@ -26,7 +26,7 @@ describe('loadConfig', () => {
     expect(c.maxConnectionsPerTarget).toBe(2);
     expect(c.output.type).toBe('file'); // auto, with no Elasticsearch host
     expect(c.output.elasticsearch).toMatchObject({ hosts: [], indexMode: 'data_stream', bulkMaxSize: 1600, maxConcurrentRequests: 2, backoffInitMs: 1000, backoffMaxMs: 60_000, tsdb: 'auto', retentionDays: 90 });
-    expect(c.queue).toEqual({ type: 'memory', maxEvents: 3200, disk: { path: 'data/spool', maxBytes: 1 << 30, segmentBytes: 16 << 20 } });
+    expect(c.queue).toEqual({ type: 'memory', maxEvents: 3200, disk: { path: '/home/sre/.local/state/hapbeat/spool', maxBytes: 1 << 30, segmentBytes: 16 << 20 } });
     expect(c.shutdownTimeoutMs).toBe(10_000);
     expect(c.output.file).toEqual({ path: './data/output', filename: 'hapbeat.ndjson', rotateEveryBytes: 10 * 1024 * 1024, keepFiles: 7 });
     expect(c.namespace).toBe('default');
