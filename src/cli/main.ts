@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { agentVersion, loadAgentInfo } from '../agent-info.js';
 import { agentCounters, buildAgent, runDaemon } from '../agent.js';
 import { HapbeatError } from '../errors.js';
+import { redactDeep, redactText } from '../redact.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { ConsoleOutput } from '../output/console.js';
 import { createSink } from '../pipeline/sink.js';
@@ -48,6 +49,9 @@ function settingsHelp(): string {
 export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
+  // What setup and the test commands print goes through the URL-credential mask (documents do not need it:
+  // addresses are stored without credentials).
+  const report = { write: (s: string) => stdout.write(redactText(s)) } as NodeJS.WritableStream;
   let exitCode = 0;
   const program = new Command('hapbeat')
     .description('Ships HAProxy metrics from every process (all workers, old and new, through the master CLI) as haproxy.stat and haproxy.info documents.')
@@ -115,23 +119,23 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     ['elasticsearch'],
   ).action(async (flags: CommonFlags & { dryRun?: boolean }) => {
     const config = configFromFlags(flags);
-    exitCode = await setupCommand(config, flags.dryRun === true, stdout);
+    exitCode = await setupCommand(config, flags.dryRun === true, report);
   });
 
   const test = program.command('test').description('check the configuration or the connection to HAProxy');
   addCommonOptions(test.command('config').description('validate the configuration and print the effective settings')).action(
     (flags: CommonFlags) => {
       const config = configFromFlags(flags);
-      stdout.write(YAML.stringify(config.effective));
-      stdout.write(`Config OK${config.file ? ` (${config.file})` : ''}: ${config.targets.length} target(s)\n`);
-      stdout.write(`Data directory: ${path.resolve(config.dataPath)} (agent id; disk queue in ${path.resolve(config.queue.disk.path)})\n`);
-      if (config.targets.length === 0) stdout.write('Note: no target yet; "run" and "once" need --target or haproxy.targets.\n');
+      report.write(YAML.stringify(redactDeep(config.effective)));
+      report.write(`Config OK${config.file ? ` (${config.file})` : ''}: ${config.targets.length} target(s)\n`);
+      report.write(`Data directory: ${path.resolve(config.dataPath)} (agent id; disk queue in ${path.resolve(config.queue.disk.path)})\n`);
+      if (config.targets.length === 0) report.write('Note: no target yet; "run" and "once" need --target or haproxy.targets.\n');
     },
   );
   addCommonOptions(test.command('output').description('check the connection, version, authentication and privileges of the Elasticsearch output, and the disk queue'), ['elasticsearch']).action(
     async (flags: CommonFlags) => {
       const config = configFromFlags(flags);
-      exitCode = await testOutputCommand(config, stdout);
+      exitCode = await testOutputCommand(config, report);
     },
   );
   addCommonOptions(
@@ -140,7 +144,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   ).action(async (flags: CommonFlags) => {
     const config = configFromFlags(flags);
     requireTargets(config);
-    exitCode = await testHaproxy(config, stdout);
+    exitCode = await testHaproxy(config, report);
   });
 
   try {
@@ -153,7 +157,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof HapbeatError) {
-      stderr.write(`hapbeat: ${err.message}\n`);
+      stderr.write(`hapbeat: ${redactText(err.message)}\n`);
       return 2;
     }
     throw err;

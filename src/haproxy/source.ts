@@ -214,7 +214,9 @@ export class HaproxySource {
   private async sampleHttp(): Promise<ProcessSample> {
     const sample: ProcessSample = { ref: { prefix: '', section: 'direct' }, sampledAt: this.now(), errors: [] };
     if (this.target.endpoint.kind !== 'http') throw new TypeError('not an http target');
-    sample.stat = await fetchStatsCsv(this.target.endpoint.url, this.opts.limits, this.opts.httpAuth);
+    const { url, username, password } = this.target.endpoint;
+    // Credentials given as settings win over those written in the URL.
+    sample.stat = await fetchStatsCsv(url, this.opts.limits, { username: this.opts.httpAuth?.username ?? username, password: this.opts.httpAuth?.password ?? password });
     return sample;
   }
 }

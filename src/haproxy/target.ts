@@ -1,10 +1,12 @@
 import { HapbeatError } from '../errors.js';
+import { redactText, redactUrl, splitCredentials } from '../redact.js';
 
 /** Where a HAProxy CLI or stats page is reached. */
 export type Endpoint =
   | { kind: 'unix'; path: string }
   | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'http'; url: string };
+  /** A stats page; `url` holds no credentials (they were written in the URL, and are kept apart here). */
+  | { kind: 'http'; url: string; username?: string; password?: string };
 
 /**
  * How hapbeat talks to a target:
@@ -17,7 +19,7 @@ export type TargetMode = 'master' | 'socket' | 'http';
 export interface Target {
   /** A short name for logs and documents; defaults to the address. */
   name: string;
-  /** The address as the user wrote it; this becomes `service.address`. */
+  /** The address as the user wrote it, without any credentials; this becomes `service.address`. */
   address: string;
   mode: TargetMode;
   endpoint: Endpoint;
@@ -27,7 +29,7 @@ export class TargetAddressError extends HapbeatError {
   constructor(address: string, why: string) {
     super(
       'target_address_invalid',
-      `invalid HAProxy target address ${JSON.stringify(address)}: ${why}`,
+      `invalid HAProxy target address ${JSON.stringify(redactText(address))}: ${why}`,
       {
         hint:
           'use a socket path (/run/haproxy-master.sock, unix@/path), host:port (127.0.0.1:9999, ipv4@host:port, ' +
@@ -74,7 +76,10 @@ export function parseTarget(input: string, opts: { name?: string; mode?: TargetM
   } else if (mode === 'http') {
     throw new TargetAddressError(input, 'mode "http" needs an http:// or https:// URL');
   }
-  return { name: opts.name?.trim() || address, address, mode: mode ?? 'master', endpoint };
+  // A stats page URL loses its credentials here, before it becomes a name, an address, a log field or a document.
+  const withCredentials = endpoint.kind === 'http' && (endpoint.username !== undefined || endpoint.password !== undefined);
+  const shown = withCredentials ? `${address.slice(0, address.length - rest.length)}${(endpoint as { url: string }).url}` : address;
+  return { name: opts.name?.trim() ? redactText(opts.name.trim()) : shown, address: shown, mode: mode ?? 'master', endpoint };
 }
 
 function parseEndpoint(s: string, original: string): Endpoint {
@@ -86,7 +91,7 @@ function parseEndpoint(s: string, original: string): Endpoint {
       throw new TargetAddressError(original, 'the URL does not parse');
     }
     if (!url.hostname) throw new TargetAddressError(original, 'the URL has no host');
-    return { kind: 'http', url: url.toString() };
+    return { kind: 'http', ...splitCredentials(url.toString()) };
   }
   if (s.startsWith('unix://')) return unixPath(s.slice('unix://'.length), original);
   if (s.startsWith('unix@')) return unixPath(s.slice('unix@'.length), original);
@@ -128,16 +133,4 @@ export function describeEndpoint(e: Endpoint): string {
   }
 }
 
-/** Removes credentials from a URL before it is logged. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = u.username ? '***' : '';
-      u.password = u.password ? '***' : '';
-    }
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+export { redactUrl };

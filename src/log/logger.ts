@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { redactDeep, redactText } from '../redact.js';
 
 export type { Logger };
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -14,7 +15,13 @@ export function createLogger(level: LogLevel = 'info', dest: number | NodeJS.Wri
       level,
       base: { service: 'hapbeat' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: (obj) => redactDeep(obj) },
+      // Messages too: no URL credentials in any log line, whatever produced the text.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     stream as pino.DestinationStream,
   );

@@ -63,6 +63,20 @@ describe('parseTarget', () => {
   });
 
   it('redacts credentials', () => {
-    expect(redactUrl('http://admin:secret@127.0.0.1:1/stats')).toBe('http://***:***@127.0.0.1:1/stats');
+    expect(redactUrl('http://admin:secret@127.0.0.1:1/stats')).toBe('http://***@127.0.0.1:1/stats'); // the whole user-info, user name too
+  });
+});
+
+describe('credentials in a stats page URL', () => {
+  it('are split off: the name and the address (service.name, service.address) never hold them', () => {
+    const t = parseTarget('http://admin:p%40ss@127.0.0.1:8404/stats');
+    expect(t.address).toBe('http://127.0.0.1:8404/stats');
+    expect(t.name).toBe('http://127.0.0.1:8404/stats');
+    expect(t.endpoint).toEqual({ kind: 'http', url: 'http://127.0.0.1:8404/stats', username: 'admin', password: 'p@ss' });
+    expect(parseTarget('http://127.0.0.1:8404/stats').address).toBe('http://127.0.0.1:8404/stats');
+  });
+
+  it('never appear in an address error', () => {
+    expect(() => parseTarget('http://admin:hunter2@/stats')).toThrow('invalid HAProxy target address "http://***@/stats"');
   });
 });
