@@ -6,6 +6,7 @@ import { createClient, describeHosts } from '../output/elasticsearch/client.js';
 import { describeFailure } from '../output/elasticsearch/elasticsearch-output.js';
 import { describeCapabilities, detectCapabilities, runSetup } from '../elastic/setup.js';
 import { templateName } from '../elastic/templates.js';
+import { checkDestinations } from '../elastic/preflight.js';
 
 function requireHosts(config: HapbeatConfig): void {
   if (config.output.elasticsearch.hosts.length === 0) {
@@ -95,7 +96,15 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
       const name = templateName(ds, es.indexMode);
       const exists = await client.indices.existsIndexTemplate({ name }).catch(() => false);
       if (exists) out.write(`ok    index template ${name} is installed\n`);
+      else if (es.installTemplates) out.write(`note  index template ${name} is missing: "hapbeat run" installs it at start (setup.template.enabled), or run "hapbeat setup"\n`);
       else fail(`index template ${name} is missing: run "hapbeat setup"`);
+    }
+    try {
+      const wrong = await checkDestinations(client, es, config.namespace);
+      for (const p of wrong) fail(p);
+      if (wrong.length === 0) out.write(`ok    the destinations of namespace "${config.namespace}" are absent or mapped as hapbeat needs\n`);
+    } catch (err) {
+      fail(`cannot check the destinations: ${describeFailure(err).message}`);
     }
   } finally {
     await client.close();

@@ -6,6 +6,8 @@ import { redactDeep, redactText } from '../redact.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
 import { ConsoleOutput } from '../output/console.js';
 import { createSink } from '../pipeline/sink.js';
+import { createClient } from '../output/elasticsearch/client.js';
+import { preflight } from '../elastic/preflight.js';
 import { settingDocs } from '../config/load.js';
 import { addCommonOptions, configFromFlags, requireTargets, type CommonFlags } from './options.js';
 import { testHaproxy } from './test-haproxy.js';
@@ -73,6 +75,14 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     const { agent, persisted } = loadAgentInfo(config.dataPath, config.agentName);
     if (!persisted) log.warn({ path: config.dataPath }, `cannot write ${config.dataPath}/meta.json; agent.id will change on restart`);
     exitOnStrayErrors(log);
+    if (config.output.type === 'elasticsearch') {
+      const client = createClient(config.output.elasticsearch);
+      try {
+        await preflight(client, config.output.elasticsearch, config.namespace, log);
+      } finally {
+        await client.close();
+      }
+    }
     const a = buildAgent(config, agent, createSink(config, log), log);
     const stop = stopSignal(log);
     // A safety net under the bounded shutdown: should closing ever hang (a disk that never answers an fsync),

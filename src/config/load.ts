@@ -79,6 +79,8 @@ export interface ElasticsearchConfig {
   deadLetterIndex: string;
   tsdb: 'auto' | boolean;
   retentionDays: number;
+  /** setup.template.enabled: install missing templates at start. */
+  installTemplates: boolean;
 }
 
 export interface LoadOptions {
@@ -282,6 +284,7 @@ function elasticsearchConfig(get: <T>(k: string) => T, dataPath: string): Elasti
     deadLetterIndex: get<string>(`${p}.dead_letter.index`),
     tsdb: tsdb === 'auto' ? 'auto' : tsdb === 'true',
     retentionDays: Math.max(1, Math.round(retention / 86_400_000)),
+    installTemplates: parseBoolean(get('setup.template.enabled'))!,
   };
   if (cfg.bulkMaxSize < 1) throw new ConfigError(`${p}.bulk_max_size must be at least 1`, 'the default is 1600');
   if (cfg.maxConcurrentRequests < 1 || cfg.maxConcurrentRequests > 16) throw new ConfigError(`${p}.max_concurrent_requests is ${cfg.maxConcurrentRequests}`, 'use 1 to 16');

@@ -219,6 +219,16 @@ export const schema = {
       segment_bytes: { doc: 'Size of one spool segment file.', format: 'size-text', default: '16MiB' as string | number },
     },
   },
+  setup: {
+    template: {
+      enabled: {
+        doc: 'Install the index templates (and ILM policy) at start when they are missing, as "hapbeat setup" does; false: only check them.',
+        format: 'boolean',
+        default: true as boolean | string,
+        env: 'HAPBEAT_SETUP_TEMPLATE_ENABLED',
+      },
+    },
+  },
   shutdown_timeout: {
     doc: 'On SIGTERM/SIGINT: how long hapbeat may keep delivering before it aborts what is in flight and exits (unacknowledged documents stay in the disk queue).',
     format: 'duration-text',

@@ -27,8 +27,8 @@ export interface DeliveryOptions {
 export interface DeliveryCounters {
   /** Documents handed to the queue. */
   queued: number;
-  /** Documents sent to the output (a retried document counts again). */
-  sent: number;
+  /** Documents handed to the output in publish attempts (a retried document counts again). */
+  attempted: number;
   /** Documents the output holds: written, or already there. */
   acked: number;
   /** Of the acknowledged: already there (409), i.e. a retried or replayed document. */
@@ -71,7 +71,7 @@ interface Chunk {
  *   next start (a memory buffer counts it as dropped). Nothing is written after close.
  */
 export class DeliveryQueue {
-  private readonly counts = { queued: 0, sent: 0, acked: 0, duplicates: 0, retried: 0, dead_lettered: 0, late: 0 };
+  private readonly counts = { queued: 0, attempted: 0, acked: 0, duplicates: 0, retried: 0, dead_lettered: 0, late: 0 };
   private readonly backoff: Backoff;
   private readonly retries: Chunk[] = [];
   private partial?: Chunk;
@@ -116,7 +116,7 @@ export class DeliveryQueue {
     const c = this.counts;
     return {
       queued: c.queued,
-      sent: c.sent,
+      attempted: c.attempted,
       acked: c.acked,
       duplicates: c.duplicates,
       retried: c.retried,
@@ -236,7 +236,7 @@ export class DeliveryQueue {
   }
 
   private async send(chunk: Chunk): Promise<void> {
-    this.counts.sent += chunk.events.length;
+    this.counts.attempted += chunk.events.length;
     let r: PublishResult;
     try {
       r = await this.output.publish(chunk.events, { signal: this.abort.signal });
@@ -255,6 +255,11 @@ export class DeliveryQueue {
       this.lastFailure = r.failure ?? { kind: 'unavailable', message: 'some documents were refused' };
       this.probeSawDown = false;
       const delay = this.backoff.fail();
+      if (this.lastFailure.kind === 'unauthorized') {
+        // Not an outage: a configuration problem someone must fix. Said at error level (at most every 30 s).
+        this.errors.error('unauthorized', { retry: r.retry.length, status: this.lastFailure.status, backoff_ms: delay }, `${this.output.name} refuses hapbeat's credentials or privileges (${this.lastFailure.message}); ${r.retry.length} document(s) wait${this.buffer.durable ? ' in the spool' : ' in memory'} until it is fixed`);
+        return;
+      }
       this.log[this.backoff.attempts === 1 ? 'error' : 'warn'](
         { retry: r.retry.length, of: chunk.events.length, attempt: this.backoff.attempts, backoff_ms: delay, kind: this.lastFailure.kind, reason: this.lastFailure.message },
         `${this.output.name}: ${r.retry.length} document(s) not delivered (${this.lastFailure.message}); retrying in ${delay} ms${this.buffer.durable ? ', keeping them in the spool' : ', keeping them in memory'}`,

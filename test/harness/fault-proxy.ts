@@ -27,6 +27,8 @@ export class FaultProxy {
   port = 0;
   bulkRequests = 0;
   readonly applied: string[] = [];
+  /** When set, every request (not only _bulk) is answered with this status: a cluster refusing hapbeat's credentials. */
+  everything?: number;
   private readonly sockets = new Set<net.Socket>();
 
   constructor(
@@ -52,6 +54,11 @@ export class FaultProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
+    if (this.everything !== undefined) {
+      res.writeHead(this.everything, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      res.end(JSON.stringify({ error: { type: 'security_exception', reason: `fault proxy answered ${this.everything}` }, status: this.everything }));
+      return;
+    }
     const isBulk = req.method === 'POST' && (req.url ?? '').split('?')[0]!.endsWith('/_bulk');
     const fault: Fault = isBulk ? this.plan(++this.bulkRequests) : { kind: 'pass' };
     if (isBulk) this.applied.push(fault.kind);

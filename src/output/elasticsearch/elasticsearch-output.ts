@@ -7,6 +7,8 @@ import type { Logger } from '../../log/logger.js';
 import { failureKindOf, statusVerdict, type FailureKind } from '../failure.js';
 import { emptyResult, mergeResults, type Output, type PublishOptions, type PublishResult } from '../output.js';
 import { bulkBody, classifyItems, type BulkItem } from './bulk.js';
+import { ensureTemplates } from '../../elastic/preflight.js';
+import { HapbeatError } from '../../errors.js';
 
 /** Why a whole request failed: `kind` is undefined when retrying cannot help (the documents are rejected). */
 export interface RequestFailure {
@@ -39,9 +41,20 @@ export class ElasticsearchOutput implements Output {
 
   indexFor = (e: HapbeatEvent): string => destination(e.dataset, this.namespace, this.cfg.indexMode, e.timestamp);
 
-  /** Reads hapbeat's index templates to learn which datasets are TSDB (no explicit _id there). */
+  /**
+   * On first contact: installs hapbeat's templates if they are missing (setup.template.enabled, as Beats do),
+   * then reads them to learn which datasets are TSDB (no explicit _id there).
+   */
   private async checkTemplates(signal?: AbortSignal): Promise<void> {
     if (this.templatesChecked) return;
+    try {
+      const r = await ensureTemplates(this.client, this.cfg);
+      if (r.installed.length > 0) this.log.info({ installed: r.installed }, `hapbeat's index templates were missing; installed them (${r.missing.join(', ')})`);
+      else if (r.missing.length > 0) this.log.warn({ missing: r.missing }, `sending without hapbeat's index templates (setup.template.enabled: false): ${r.missing.join(', ')}`);
+    } catch (err) {
+      if (!(err instanceof HapbeatError)) throw err;
+      this.log.error({ error: { code: err.code, message: err.message } }, err.message);
+    }
     for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as Dataset[]) {
       try {
         const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) }, { signal })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
@@ -49,8 +62,7 @@ export class ElasticsearchOutput implements Output {
         this.sendIds.set(ds, !tsdb);
       } catch (err) {
         if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) {
-          this.log.warn({ dataset: ds }, `index template ${templateName(ds, this.cfg.indexMode)} is not installed: run "hapbeat setup" so that every field is mapped as intended`);
-          this.sendIds.set(ds, true);
+          this.sendIds.set(ds, true); // no template (setup.template.enabled false, or not allowed): reported above
         } else throw err;
       }
     }
