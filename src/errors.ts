@@ -29,3 +29,12 @@ export function errorFields(err: unknown): { code?: string; message: string } {
   }
   return { message: String(err) };
 }
+
+/**
+ * Text from outside (a socket's answer, a file) made safe for a message or a log line: control characters,
+ * DEL and C1 controls (terminal escape sequences among them) are written as \u escapes, and long text is cut.
+ */
+export function printable(text: string, max = 120): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,4 +1,4 @@
-import { HapbeatError } from '../errors.js';
+import { HapbeatError, printable } from '../errors.js';
 
 /** Errors talking to a HAProxy CLI socket or stats page. Each names the socket and the likely fix. */
 export class HaproxyError extends HapbeatError {
@@ -91,10 +91,10 @@ export class UnknownCommandError extends HaproxyError {
 export class ProcessGoneError extends HaproxyError {
   readonly prefix: string;
   constructor(endpoint: string, prefix: string) {
-    super('process_gone', endpoint, `no HAProxy process matches ${prefix} at ${endpoint}`, {
+    super('process_gone', endpoint, `no HAProxy process matches ${printable(prefix, 40)} at ${endpoint}`, {
       hint: 'the process exited between "show proc" and this command (normal after a reload)',
     });
-    this.prefix = prefix;
+    this.prefix = printable(prefix, 40);
   }
 }
 

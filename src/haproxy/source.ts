@@ -1,5 +1,6 @@
 import { CliClient, type CliLimits, type CommandResult } from './cli-client.js';
 import { ProcessGoneError } from './errors.js';
+import { byPid, byRelativeNumber, isProcessNumber, parsePid } from './commands.js';
 import { fetchStatsCsv, type HttpAuth } from './http-stats.js';
 import type { Target } from './target.js';
 import { parseShowProc, type ProcList, type ProcRow } from '../parse/show-proc.js';
@@ -108,9 +109,10 @@ export class HaproxySource {
       const version = /^Version: (.*)$/m.exec(s.info.text)?.[1];
       const pid = samplePid(s);
       if (!version || this.typedVersions.has(version)) continue;
-      const prefix = this.target.mode === 'master' ? `@!${pid} ` : '';
+      if (this.target.mode === 'master' && pid === undefined) continue;
+      const command = (c: 'show stat typed' | 'show info typed') => (this.target.mode === 'master' ? byPid(pid!, c) : c);
       try {
-        const [stat, info] = [await this.client!.run(`${prefix}show stat typed`), await this.client!.run(`${prefix}show info typed`)];
+        const [stat, info] = [await this.client!.run(command('show stat typed')), await this.client!.run(command('show info typed'))];
         poll.typed = { version, stat: stat.text, info: info.text };
         this.typedVersions.add(version);
       } catch {
@@ -139,7 +141,7 @@ export class HaproxySource {
         : (['workers', 'oldWorkers'] as const).map((section) => ({ section, row: list[section].find((w) => w.pid === pid) })).find((x) => x.row);
     const nums = currentNumbers(list);
     const current = await Promise.all(
-      nums.map((n) => this.sampleMasterProcess(`@${n}`, 'workers', list.workers.find((w) => w.relativePid === n) ?? (list.grammar === '2.5' ? list.workers[0] : undefined), poll)),
+      nums.filter(isProcessNumber).map((n) => this.sampleMasterProcess({ relative: n }, 'workers', list.workers.find((w) => w.relativePid === n) ?? (list.grammar === '2.5' ? list.workers[0] : undefined), poll)),
     );
     const seen = new Set<number>();
     const keep = (s: ProcessSample | undefined) => {
@@ -158,7 +160,7 @@ export class HaproxySource {
       ...list.workers.filter((w) => !seen.has(w.pid)).map((w) => ({ w, section: 'workers' as const })),
       ...(this.opts.includeOldWorkers ? list.oldWorkers.filter((w) => !seen.has(w.pid)).map((w) => ({ w, section: 'oldWorkers' as const })) : []),
     ];
-    const rest = await Promise.all(missed.map(({ w, section }) => this.sampleMasterProcess(`@!${w.pid}`, section, w, poll)));
+    const rest = await Promise.all(missed.filter(({ w }) => isProcessNumber(w.pid)).map(({ w, section }) => this.sampleMasterProcess({ pid: w.pid }, section, w, poll)));
     for (const s of rest) keep(s);
   }
 
@@ -167,31 +169,45 @@ export class HaproxySource {
    * both answers come from the same process even if a reload happens in between.
    */
   private async sampleMasterProcess(
-    prefix: string,
+    who: { relative: number } | { pid: number },
     section: 'workers' | 'oldWorkers',
     row: ProcRow | undefined,
     poll: TargetPoll,
   ): Promise<ProcessSample | undefined> {
     const client = this.client!;
+    const prefix = 'relative' in who ? `@${who.relative}` : `@!${who.pid}`;
     const sample: ProcessSample = { ref: { prefix, section, row }, sampledAt: this.now(), errors: [] };
+    const infoCommand = 'relative' in who ? byRelativeNumber(who.relative, 'show info') : byPid(who.pid, 'show info');
     try {
-      sample.info = await client.run(`${prefix} show info`);
+      sample.info = await client.run(infoCommand);
     } catch (err) {
       if (err instanceof ProcessGoneError) {
         poll.skipped.push({ prefix, pid: row?.pid, command: 'show info' });
         return undefined;
       }
-      sample.errors.push({ command: `${prefix} show info`, error: err as Error });
+      sample.errors.push({ command: infoCommand, error: err as Error });
     }
-    const pid = samplePid(sample) ?? (prefix.startsWith('@!') ? Number(prefix.slice(2)) : undefined);
-    const statPrefix = pid !== undefined ? `@!${pid}` : prefix;
+    // show stat goes to the pid that answered show info (so that both come from one process), never to a
+    // number that is not a valid pid: then this process gets no stat sample, and the poll says why.
+    let pid: number | undefined = 'pid' in who ? who.pid : undefined;
+    const reported = sample.info ? PID_RE.exec(sample.info.text)?.[1] : undefined;
+    if (reported !== undefined) {
+      try {
+        pid = parsePid(reported);
+      } catch (err) {
+        sample.errors.push({ command: infoCommand, error: err as Error });
+        sample.info = undefined;
+        return sample;
+      }
+    }
+    const statCommand = pid !== undefined ? byPid(pid, 'show stat') : byRelativeNumber((who as { relative: number }).relative, 'show stat');
     try {
-      sample.stat = await client.run(`${statPrefix} show stat`);
+      sample.stat = await client.run(statCommand);
     } catch (err) {
       if (err instanceof ProcessGoneError) {
-        poll.skipped.push({ prefix: statPrefix, pid, command: 'show stat' });
+        poll.skipped.push({ prefix: statCommand.split(' ')[0]!, pid, command: 'show stat' });
       } else {
-        sample.errors.push({ command: `${statPrefix} show stat`, error: err as Error });
+        sample.errors.push({ command: statCommand, error: err as Error });
       }
     }
     if (!sample.info && !sample.stat && sample.errors.length === 0) return undefined;
@@ -235,10 +251,11 @@ export function currentNumbers(list: ProcList): number[] {
   return list.workers.length > 0 || list.oldWorkers.length > 0 ? [1] : [];
 }
 
-const PID_RE = /^Pid: (\d+)$/m;
-/** The OS pid a sample's `show info` reports. */
+const PID_RE = /^Pid: (.*)$/m;
+/** The OS pid a sample's `show info` reports, if it is a valid one. */
 export function samplePid(s: ProcessSample): number | undefined {
   if (!s.info) return undefined;
   const m = PID_RE.exec(s.info.text);
-  return m ? Number(m[1]) : undefined;
+  const n = m ? Number(m[1]) : NaN;
+  return m && /^\d{1,10}$/.test(m[1]!) && isProcessNumber(n) ? n : undefined;
 }

@@ -1,3 +1,4 @@
+import { appendAll } from '../arrays.js';
 import type { ProcessSample, TargetPoll } from '../haproxy/source.js';
 import { parseShowInfo, type InfoRecord } from '../parse/show-info.js';
 import { parseShowStat, type StatTable } from '../parse/show-stat.js';
@@ -96,14 +97,14 @@ export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings, enr
     if (p.info) {
       const r = infoEvent(p.info, ctx, p.infoDurationNs);
       out.events.push(r.event);
-      out.problems.push(...r.problems);
+      appendAll(out.problems, r.problems);
       for (const k of r.unknownKeys) unknownKeys.add(k);
       report.infoDocs = 1;
     }
     if (p.table) {
       const r = statEvents(p.table, ctx, p.statDurationNs);
-      out.events.push(...r.events);
-      out.problems.push(...r.problems);
+      appendAll(out.events, r.events);
+      appendAll(out.problems, r.problems);
       out.rejectedRows += r.rejectedRows;
       for (const c of r.unknownColumns) unknownCols.add(c);
       report.statDocs = r.events.length;

@@ -1,4 +1,4 @@
-import { HapbeatError } from '../errors.js';
+import { HapbeatError, printable } from '../errors.js';
 
 /** Input that is not what HAProxy sends for that command. Names the command, the line and what was wrong. */
 export class ParseError extends HapbeatError {
@@ -8,7 +8,8 @@ export class ParseError extends HapbeatError {
 
   constructor(what: string, problem: string, opts: { line?: number; excerpt?: string; cause?: unknown } = {}) {
     const at = opts.line !== undefined ? ` at line ${opts.line}` : '';
-    const ex = opts.excerpt !== undefined ? ` (${JSON.stringify(truncate(opts.excerpt, 120))})` : '';
+    // The excerpt is what HAProxy (or something else on that socket) sent: escaped, so no byte reaches a log raw.
+    const ex = opts.excerpt !== undefined ? ` ("${printable(opts.excerpt, 120).replace(/"/g, '\\"')}")` : '';
     super('parse_error', `cannot parse "${what}" output${at}: ${problem}${ex}`, { cause: opts.cause });
     this.what = what;
     this.line = opts.line;

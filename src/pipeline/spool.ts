@@ -77,6 +77,9 @@ interface Segment {
  * spool would exceed `maxBytes`, the oldest segment is dropped, its documents counted. Write errors come out
  * as SpoolError, typed by cause; a failed write leaves no partial record behind.
  */
+/** Documents in one record at most (a poll larger than this becomes several records). */
+export const RECORD_MAX_EVENTS = 8192;
+
 export class Spool {
   private readonly segments = new Map<number, Segment>();
   private order: number[] = [];
@@ -223,34 +226,49 @@ export class Spool {
 
   private async doAppend(events: readonly HapbeatEvent[]): Promise<void> {
     if (this.closed) throw new SpoolError('spool_closed', `the spool ${this.dir} is closed`, 'nothing is written after shutdown; this is a bug if it shows');
-    const rec = encodeRecord(events);
+    // A huge poll (200,000 rows) is split into records of at most RECORD_MAX_EVENTS documents, so that no
+    // single string outgrows V8's limit; they are written together and fsync'ed once.
+    const records: { events: HapbeatEvent[]; bytes: Buffer }[] = [];
+    for (let i = 0; i < events.length; i += RECORD_MAX_EVENTS) {
+      const part = events.slice(i, i + RECORD_MAX_EVENTS);
+      records.push({ events: part, bytes: encodeRecord(part) });
+    }
+    const total = records.reduce((n, r) => n + r.bytes.length, 0);
     const current = this.writeHandle ? this.segments.get(this.writeSeg)! : undefined;
-    if (!current || (current.size > 0 && current.size + rec.length > this.opts.segmentBytes)) await this.nextSegment();
+    if (!current || (current.size > 0 && current.size + total > this.opts.segmentBytes)) await this.nextSegment();
     const seg = this.segments.get(this.writeSeg)!;
-    const at = seg.size;
+    const start = seg.size;
     const fh = this.writeHandle!;
     const write = this.opts.write ?? ((h, b, o, l, p) => h.write(b, o, l, p));
     try {
-      let done = 0;
-      while (done < rec.length) {
-        const { bytesWritten } = await write(fh, rec, done, rec.length - done, at + done);
-        if (bytesWritten <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
-        done += bytesWritten;
+      let at = start;
+      for (const r of records) {
+        let done = 0;
+        while (done < r.bytes.length) {
+          const { bytesWritten } = await write(fh, r.bytes, done, r.bytes.length - done, at + done);
+          if (bytesWritten <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+          done += bytesWritten;
+        }
+        at += r.bytes.length;
       }
       await fh.datasync();
     } catch (err) {
       // Leave no partial record behind: cut the segment back; if even that fails, never write to it again.
       try {
-        await fh.truncate(at);
+        await fh.truncate(start);
       } catch {
         await this.sealWriteSegment();
       }
       throw SpoolError.from(err, this.dir, 'appending documents');
     }
-    seg.size += rec.length;
-    seg.pending += events.length;
-    seg.unread += events.length;
-    this.cacheRecord(this.writeSeg, at, at + rec.length, events as HapbeatEvent[]);
+    let at = start;
+    for (const r of records) {
+      seg.size += r.bytes.length;
+      seg.pending += r.events.length;
+      seg.unread += r.events.length;
+      this.cacheRecord(this.writeSeg, at, at + r.bytes.length, r.events);
+      at += r.bytes.length;
+    }
     this.enforceLimit();
   }
 

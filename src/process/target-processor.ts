@@ -1,3 +1,4 @@
+import { appendAll } from '../arrays.js';
 import type { TargetPoll } from '../haproxy/source.js';
 import { infoEvent, statEvents, type SampleContext } from '../normalize/documents.js';
 import { normalizePoll, type NormalizeSettings, type NormalizedPoll, type ParsedProcess } from '../normalize/normalize-poll.js';
@@ -73,7 +74,7 @@ export class TargetProcessor {
       });
     }
     const lifecycle = this.lifecycle.track(poll, n.parts);
-    n.events.push(...lifecycle);
+    appendAll(n.events, lifecycle);
     n.lifecycleEvents = lifecycle.length;
     if (n.parts.length === 0) return n;
     const current = n.parts.filter((p) => !p.identity.old);
@@ -94,7 +95,7 @@ export class TargetProcessor {
     if (table) {
       applyContributions(table, contributions, this.rates.intervalSec);
       const r = statEvents(table, ctx, poll.durationNs);
-      n.events.push(...r.events);
+      appendAll(n.events, r.events);
       n.aggregateDocs['haproxy.stat'] += r.events.length;
     }
     const info = aggregateInfo(parts, natures);

@@ -247,3 +247,22 @@ describe('Spool (write-ahead)', () => {
     expect(() => Spool.open(path.join(d, 'file', 'spool'), opts)).toThrow('is not writable (ENOTDIR while opening it): make');
   });
 });
+
+describe('Spool, a very large poll', () => {
+  it('is split into records of at most 8,192 documents, written and read back in order', async () => {
+    const d = dir();
+    const s = Spool.open(d, { maxBytes: 64 << 20, segmentBytes: 16 << 20 });
+    await s.append(batch(0, 20_000));
+    const sizes: number[] = [];
+    const got: HapbeatEvent[] = [];
+    for (let r = await s.next(); r; r = await s.next()) {
+      sizes.push(r.events.length);
+      got.push(...r.events.slice(0, 1));
+      s.release(r);
+    }
+    expect(sizes).toEqual([8192, 8192, 3616]);
+    expect(got.map((e) => e.id)).toEqual(['id-0', 'id-8192', 'id-16384']);
+    expect(s.events).toBe(0);
+    await s.close();
+  });
+});

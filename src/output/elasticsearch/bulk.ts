@@ -1,3 +1,4 @@
+import { appendAll } from '../../arrays.js';
 import type { HapbeatEvent } from '../../normalize/documents.js';
 import { failureKindOf, statusVerdict } from '../failure.js';
 import { emptyResult, type PublishResult } from '../output.js';
@@ -28,7 +29,7 @@ export function classifyItems(events: readonly HapbeatEvent[], items: readonly {
   const r = emptyResult();
   if (items.length !== events.length) {
     // A response that does not match the request cannot be trusted item by item: retry everything.
-    r.retry.push(...events);
+    appendAll(r.retry, events);
     return r;
   }
   for (let i = 0; i < events.length; i++) {

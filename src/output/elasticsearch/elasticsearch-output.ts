@@ -1,3 +1,4 @@
+import { appendAll } from '../../arrays.js';
 import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import type { ElasticsearchConfig } from '../../config/load.js';
@@ -135,7 +136,7 @@ export class ElasticsearchOutput implements Output {
     if (tsdbRejects.length > 0) {
       for (const x of tsdbRejects) this.sendIds.set(x.event.dataset, false);
       r.rejected = r.rejected.filter((x) => !x.reason.includes(TSDB_ID_ERROR));
-      r.retry.push(...tsdbRejects.map((x) => x.event));
+      appendAll(r.retry, tsdbRejects.map((x) => x.event));
     }
     return r;
   }
