@@ -11,6 +11,8 @@ import { EsServer } from '../test/harness/elasticsearch.js';
 import { holdRequest, sendRequests } from '../test/harness/backends.js';
 
 const SECONDS = Number(process.env.HAPBEAT_DEMO_SECONDS ?? 12);
+/** --keep: leave Elasticsearch running at the end, with its URL, until Ctrl-C. */
+const KEEP = process.argv.includes('--keep');
 const outDir = path.resolve('data/demo');
 
 async function main(): Promise<void> {
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
       return undefined;
     }),
   ]);
-  let sent = 0;
+  const traffic = { answered: 0, failed: 0 };
   let stopTraffic = false;
   const held: { abort(): void }[] = [];
   try {
@@ -42,10 +44,14 @@ async function main(): Promise<void> {
     } else {
       console.log('  hapbeat writes NDJSON files (output.type: file)');
     }
-    const traffic = (async () => {
+    const load = (async () => {
       while (!stopTraffic) {
-        await sendRequests(lab.ports.fe, 5).catch(() => undefined);
-        sent += 5;
+        for (let i = 0; i < 5; i++) {
+          await sendRequests(lab.ports.fe, 1).then(
+            () => traffic.answered++,
+            () => traffic.failed++,
+          );
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -69,13 +75,21 @@ async function main(): Promise<void> {
     hb.kill('SIGTERM');
     const code = await exited;
     stopTraffic = true;
-    await traffic;
+    await load;
     if (code !== 0) {
       console.error(logs);
       throw new Error(`hapbeat exited with ${code}`);
     }
+    const sent = `${traffic.answered} requests answered${traffic.failed ? ` (${traffic.failed} failed)` : ''}`;
     if (es) await reportElasticsearch(es.url, sent, logs);
     else report(sent, logs);
+    if (es && KEEP) {
+      console.log('');
+      console.log(`Elasticsearch stays up at ${es.url} (--keep); explore it, for example:`);
+      console.log(`  curl -s '${es.url}/metrics-haproxy.stat-default/_search?size=1&pretty'`);
+      console.log('Press Ctrl-C to stop it.');
+      await new Promise<void>((r) => process.once('SIGINT', () => r()));
+    }
   } finally {
     for (const h of held) h.abort();
     lab.blackhole.dropConnections();
@@ -83,7 +97,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function reportElasticsearch(url: string, sent: number, logs: string): Promise<void> {
+async function reportElasticsearch(url: string, sent: string, logs: string): Promise<void> {
   const q = async (index: string, body: unknown) =>
     (await (await fetch(`${url}/${index}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   await fetch(`${url}/metrics-haproxy.*/_refresh`, { method: 'POST' });
@@ -100,12 +114,20 @@ async function reportElasticsearch(url: string, sent: number, logs: string): Pro
           ever_old: { filter: { term: { 'haproxy.process.old': true } } },
         },
       },
+      totals: {
+        filter: { term: { 'haproxy.process.scope': 'all' } },
+        aggs: {
+          samples: { cardinality: { field: '@timestamp' } },
+          per_dataset: { terms: { field: 'event.dataset' } },
+          fe2xx: { filter: { term: { 'haproxy.stat.proxy.name': 'fe_main' } }, aggs: { v: { max: { field: 'haproxy.stat.response.http.2xx' } } } },
+        },
+      },
     },
   });
   const errors = logs.split('\n').filter((l) => l.includes('"level":"error"')).length;
   console.log('');
-  console.log(`Indexed into Elasticsearch at ${url} (data streams metrics-haproxy.stat-default, metrics-haproxy.info-default)`);
-  console.log(`  traffic sent through HAProxy: ${sent} requests; hapbeat logged ${errors} error(s)`);
+  console.log(`Indexed into Elasticsearch at ${url} (data streams metrics-haproxy.stat-default, metrics-haproxy.info-default, metrics-haproxy.process-default)`);
+  console.log(`  traffic through HAProxy: ${sent}; hapbeat logged ${errors} error(s)`);
   console.log('Documents per dataset:');
   for (const b of r.aggregations.dataset.buckets) console.log(`  ${String(b.key).padEnd(14)} ${b.doc_count}`);
   console.log('Documents per process:');
@@ -114,15 +136,29 @@ async function reportElasticsearch(url: string, sent: number, logs: string): Pro
     const role = b.ever_old.doc_count > 0 ? 'current, then old after the reload' : 'current (started by the reload)';
     console.log(`  pid ${String(b.key).padEnd(7)} ${role.padEnd(34)} samples ${String(b.samples.value).padStart(3)}  stat ${String(ds['haproxy.stat'] ?? 0).padStart(4)}  info ${String(ds['haproxy.info'] ?? 0).padStart(3)}  fe_main 2xx ${b.fe2xx.v.value ?? 0}`);
   }
+  const t = r.aggregations.totals;
+  const tds = Object.fromEntries(t.per_dataset.buckets.map((x: { key: string; doc_count: number }) => [x.key, x.doc_count]));
+  console.log(`  ${'all (scope: all, the instance)'.padEnd(45)} samples ${String(t.samples.value).padStart(3)}  stat ${String(tds['haproxy.stat'] ?? 0).padStart(4)}  info ${String(tds['haproxy.info'] ?? 0).padStart(3)}  fe_main 2xx ${t.fe2xx.v.value ?? 0}`);
 }
 
-function report(sent: number, logs: string): void {
+function report(sent: string, logs: string): void {
   const file = path.join(outDir, 'hapbeat.ndjson');
   const docs = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
   const byDataset = new Map<string, number>();
   const procs = new Map<number, { old: boolean; everOld: boolean; num: number; stat: number; info: number; polls: Set<string>; req2xx: number }>();
+  const totals = { stat: 0, info: 0, polls: new Set<string>(), req2xx: 0 };
   for (const d of docs) {
     byDataset.set(d.event.dataset, (byDataset.get(d.event.dataset) ?? 0) + 1);
+    if (d.haproxy.process?.scope === 'all') {
+      totals.polls.add(d['@timestamp']);
+      if (d.event.dataset === 'haproxy.stat') {
+        totals.stat++;
+        const s = d.haproxy.stat;
+        if (s.proxy.name === 'fe_main' && s.service_name === 'FRONTEND') totals.req2xx = Math.max(totals.req2xx, s.response.http['2xx'] ?? 0);
+      } else if (d.event.dataset === 'haproxy.info') totals.info++;
+      continue;
+    }
+    if (d.event.dataset === 'haproxy.process') continue;
     const pid = d.process?.pid as number;
     const p = procs.get(pid) ?? { old: false, everOld: false, num: d.haproxy.process.num, stat: 0, info: 0, polls: new Set<string>(), req2xx: 0 };
     p.old = d.haproxy.process.old;
@@ -138,14 +174,15 @@ function report(sent: number, logs: string): void {
   const errors = logs.split('\n').filter((l) => l.includes('"level":"error"')).length;
   console.log('');
   console.log(`Collected ${docs.length} documents into ${file}`);
-  console.log(`  traffic sent through HAProxy: ${sent} requests; hapbeat logged ${errors} error(s)`);
+  console.log(`  traffic through HAProxy: ${sent}; hapbeat logged ${errors} error(s)`);
   console.log('Processes seen:');
   for (const [pid, p] of procs) {
     const role = p.everOld ? 'current, then old after the reload' : 'current (started by the reload)';
     console.log(`  pid ${String(pid).padEnd(7)} process #${p.num}  ${role.padEnd(30)} samples ${String(p.polls.size).padStart(3)}  stat docs ${String(p.stat).padStart(4)}  info docs ${String(p.info).padStart(3)}  fe_main 2xx ${p.req2xx}`);
   }
+  console.log(`  ${'all (scope: all, the instance)'.padEnd(58)} samples ${String(totals.polls.size).padStart(3)}  stat docs ${String(totals.stat).padStart(4)}  info docs ${String(totals.info).padStart(3)}  fe_main 2xx ${totals.req2xx}`);
   console.log('Documents per dataset:');
-  for (const [ds, n] of byDataset) console.log(`  ${ds.padEnd(14)} ${n}`);
+  for (const [ds, n] of byDataset) console.log(`  ${ds.padEnd(16)} ${n}`);
   console.log('');
   console.log('Look at one: head -n 1 data/demo/hapbeat.ndjson | python3 -m json.tool');
 }

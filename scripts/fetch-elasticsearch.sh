@@ -14,10 +14,19 @@ for v in "${versions[@]}"; do
   if [ ! -x "$dir/bin/elasticsearch" ]; then
     zip="$cache/zips/elasticsearch-$v.zip"
     if [ ! -s "$zip" ]; then
-      echo "fetch-elasticsearch: mvn dependency:copy org.elasticsearch.distribution.integ-test-zip:elasticsearch:$v:zip" >&2
-      mvn -q -B dependency:copy \
+      echo "fetch-elasticsearch: downloading Elasticsearch $v with Maven (about 500 MB the first time; cached under $cache)" >&2
+      mvn -q -B --no-transfer-progress dependency:copy \
         "-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:$v:zip" \
-        "-DoutputDirectory=$cache/zips" >&2
+        "-DoutputDirectory=$cache/zips" >&2 &
+      mvn_pid=$!
+      started=$(date +%s)
+      # A line every 10 s, so that a first run does not look stuck.
+      while kill -0 "$mvn_pid" 2>/dev/null; do
+        sleep 1
+        elapsed=$(( $(date +%s) - started ))
+        if [ $((elapsed % 10)) -eq 0 ]; then echo "fetch-elasticsearch: still downloading Elasticsearch $v (${elapsed} s)" >&2; fi
+      done
+      wait "$mvn_pid"
     fi
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     unzip -q "$zip" -d "$dir.tmp"

@@ -40,4 +40,24 @@ bash test/haproxy/fetch-versions.sh >/dev/null
 
 if [ "${HAPBEAT_SETUP_NO_ES:-}" != 1 ]; then
   bash scripts/fetch-elasticsearch.sh >/dev/null
+  # A JDK for each Elasticsearch fetched: 17 for 8.x, 21 or later for 9.x. From this machine's apt when it offers
+  # one; otherwise say exactly what is missing (ES_JAVA_HOME can point at any JDK).
+  jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null; }
+  have_jdk() { for d in /usr/lib/jvm/*/; do v=$(jdk_major "$d"); [ -n "$v" ] && [ "$v" -ge "$1" ] && [ "$v" -le "$2" ] && return 0; done; return 1; }
+  need_jdk() { # min max packages...
+    local min=$1 max=$2; shift 2
+    have_jdk "$min" "$max" && return 0
+    [ -n "${ES_JAVA_HOME:-}" ] && return 0
+    for p in "$@"; do
+      if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        echo "setup: installing $p with apt-get (a JDK $min+ for Elasticsearch)" >&2
+        DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq "$p" >/dev/null && return 0
+      fi
+    done
+    echo "setup: Elasticsearch needs a JDK $min to $max: none is in /usr/lib/jvm and this machine's apt offers none of: $*. Install one there, or set ES_JAVA_HOME" >&2
+    return 1
+  }
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  need_jdk 17 17 openjdk-17-jdk-headless
+  need_jdk 21 99 openjdk-25-jdk-headless openjdk-21-jdk-headless temurin-25-jdk temurin-21-jdk
 fi

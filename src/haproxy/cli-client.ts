@@ -174,7 +174,7 @@ export class CliClient {
         return new HaproxyUnreachableError(where, 'connection refused', hint, err);
       case 'EACCES':
       case 'EPERM':
-        return new SocketPermissionError(where, await permissionHint(this.endpoint), err);
+        return new SocketPermissionError(where, await permissionHint(this.endpoint, this.mode), err);
       case 'ENOTSOCK':
         return new HaproxyUnreachableError(where, 'the path is not a socket', hint, err);
       default:
@@ -183,7 +183,11 @@ export class CliClient {
   }
 }
 
-async function permissionHint(endpoint: Endpoint): Promise<string> {
+/**
+ * What to change so that this user may connect. The master socket's mode and group come from the -S
+ * argument (-S <path>,mode,660,group,<group>), not from haproxy.cfg; a worker's stats socket from haproxy.cfg.
+ */
+export async function permissionHint(endpoint: Endpoint, mode: TargetMode): Promise<string> {
   let user = `uid ${process.getuid?.() ?? '?'}`;
   try {
     user = `user "${os.userInfo().username}" (${user})`;
@@ -193,11 +197,11 @@ async function permissionHint(endpoint: Endpoint): Promise<string> {
   if (endpoint.kind !== 'unix') return `${user} may not connect`;
   try {
     const st = await stat(endpoint.path);
-    const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
-    return (
-      `${user} needs read and write access to ${endpoint.path} (owner uid ${st.uid}, gid ${st.gid}, mode ${mode}); ` +
-      `add the user to the socket's group and set "mode 660" (and "user"/"group") on the socket in haproxy.cfg`
-    );
+    const perms = (st.mode & 0o777).toString(8).padStart(3, '0');
+    const now = `${user} needs read and write access to ${endpoint.path} (owner uid ${st.uid}, gid ${st.gid}, mode ${perms})`;
+    return mode === 'master'
+      ? `${now}; the master socket's permissions come from HAProxy's -S argument: start it with "-S ${endpoint.path},mode,660,group,<group>" (on Debian's haproxy.service, in a systemd drop-in) and add this user to <group>`
+      : `${now}; add the user to the socket's group and set "mode 660" (and "user"/"group") on the "stats socket" line in haproxy.cfg`;
   } catch {
     return `${user} needs read and write access to ${endpoint.path} and search access to its directory`;
   }

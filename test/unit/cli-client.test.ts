@@ -202,3 +202,16 @@ describe('a source polling a fake master whose old worker exits before its turn'
     expect(await srv.open()).toBe(0);
   });
 });
+
+describe('the permission hint', () => {
+  it('points at -S <path>,mode,660,group,<g> for the master socket, and at haproxy.cfg for a worker socket', async () => {
+    const { permissionHint } = await import('../../src/haproxy/cli-client.js');
+    const srv = await fakeServer((s) => s.end());
+    cleanup.push(srv.close);
+    const master = await permissionHint({ kind: 'unix', path: srv.path }, 'master');
+    expect(master).toContain(`start it with "-S ${srv.path},mode,660,group,<group>"`);
+    expect(master).not.toContain('haproxy.cfg');
+    const worker = await permissionHint({ kind: 'unix', path: srv.path }, 'socket');
+    expect(worker).toContain('"stats socket" line in haproxy.cfg');
+  });
+});
