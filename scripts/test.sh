@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 report=.cache/vitest-report.json
 rm -f "$report"
+# The type check covers src/, test/, bench/ and scripts/ (a watch that is not an estypes.WatcherWatch fails here).
+echo "test: npm run typecheck" >&2
+npm run --silent typecheck
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 code=$?

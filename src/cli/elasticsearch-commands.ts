@@ -7,6 +7,10 @@ import { describeFailure } from '../output/elasticsearch/elasticsearch-output.js
 import { describeCapabilities, detectCapabilities, runSetup } from '../elastic/setup.js';
 import { templateName } from '../elastic/templates.js';
 import { checkDestinations } from '../elastic/preflight.js';
+import { importSavedObjects } from '../elastic/kibana-import.js';
+import { installWatches, watcherUnavailable } from '../elastic/watcher.js';
+import { watchDefinitions } from '../elastic/watches.js';
+import { kibanaNdjson } from '../kibana/objects.js';
 
 function requireHosts(config: HapbeatConfig): void {
   if (config.output.elasticsearch.hosts.length === 0) {
@@ -14,8 +18,72 @@ function requireHosts(config: HapbeatConfig): void {
   }
 }
 
-/** `hapbeat setup [--dry-run]`: prints what it installs, skips, or would send. Returns the exit code. */
-export async function setupCommand(config: HapbeatConfig, dryRun: boolean, out: NodeJS.WritableStream): Promise<number> {
+export interface SetupParts {
+  templates: boolean;
+  dashboards: boolean;
+  watches: boolean;
+}
+
+/**
+ * `hapbeat setup [--templates] [--dashboards] [--watches] [--dry-run]`: the index templates (the default),
+ * the Kibana saved objects, the Watcher alerts. Prints what it installs, skips, or would send, object by
+ * object. Returns the exit code.
+ */
+export async function setupCommand(config: HapbeatConfig, dryRun: boolean, out: NodeJS.WritableStream, parts: SetupParts = { templates: true, dashboards: false, watches: false }): Promise<number> {
+  let failed = 0;
+  if (parts.templates) failed += await setupTemplates(config, dryRun, out);
+  if (parts.dashboards) failed += await setupDashboards(config, dryRun, out);
+  if (parts.watches) failed += await setupWatches(config, dryRun, out);
+  return failed ? 1 : 0;
+}
+
+async function setupDashboards(config: HapbeatConfig, dryRun: boolean, out: NodeJS.WritableStream): Promise<number> {
+  const k = config.kibana;
+  const es = config.output.elasticsearch;
+  const auth = k.apiKey ? { apiKey: k.apiKey } : k.username ? { username: k.username, password: k.password } : es.auth && 'username' in es.auth ? es.auth : {};
+  const ndjson = kibanaNdjson();
+  if (dryRun) {
+    out.write(`would POST ${k.host || '<setup.kibana.host>'}${k.space ? `/s/${k.space}` : ''}/api/saved_objects/_import?overwrite=true with ${ndjson.trim().split('\n').length} saved objects (hapbeat export dashboards prints them)\n`);
+    return 0;
+  }
+  try {
+    const r = await importSavedObjects({ host: k.host, space: k.space, ...auth }, ndjson);
+    for (const o of r.objects) out.write(o.ok ? `ok    Kibana ${o.type} ${o.id}${o.title ? ` (${o.title})` : ''}\n` : `FAIL  Kibana ${o.type} ${o.id}: ${o.error}\n`);
+    const bad = r.objects.filter((o) => !o.ok).length;
+    out.write(bad ? `${bad} saved object(s) were not imported\n` : `Dashboards imported: ${r.objects.length} saved objects.\n`);
+    return bad ? 1 : 0;
+  } catch (err) {
+    out.write(`FAIL  ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function setupWatches(config: HapbeatConfig, dryRun: boolean, out: NodeJS.WritableStream): Promise<number> {
+  requireHosts(config);
+  const defs = watchDefinitions(config.watches);
+  if (dryRun) {
+    for (const d of defs) out.write(`would PUT /_watcher/watch/${d.id}  # ${d.title}\n${JSON.stringify(d.watch, null, 2)}\n`);
+    return 0;
+  }
+  const client = createClient(config.output.elasticsearch);
+  try {
+    const why = await watcherUnavailable(client);
+    if (why) {
+      out.write(`FAIL  ${why}\n`);
+      return 1;
+    }
+    const results = await installWatches(client, defs);
+    for (const r of results) out.write(r.ok ? `ok    PUT /_watcher/watch/${r.id}\n` : `FAIL  PUT /_watcher/watch/${r.id}: ${r.error}\n`);
+    return results.some((r) => !r.ok) ? 1 : 0;
+  } catch (err) {
+    out.write(`FAIL  ${describeFailure(err).message}\n`);
+    return 1;
+  } finally {
+    await client.close();
+  }
+}
+
+async function setupTemplates(config: HapbeatConfig, dryRun: boolean, out: NodeJS.WritableStream): Promise<number> {
   requireHosts(config);
   const es = config.output.elasticsearch;
   const client = createClient(es);
@@ -39,7 +107,7 @@ export async function setupCommand(config: HapbeatConfig, dryRun: boolean, out: 
       }
     }
     out.write(dryRun ? 'Dry run: nothing was sent.\n' : failed ? `${failed} step(s) failed\n` : 'Setup done.\n');
-    return failed ? 1 : 0;
+    return failed;
   } finally {
     await client.close();
   }

@@ -14,6 +14,8 @@ import { testHaproxy } from './test-haproxy.js';
 import { setupCommand, testOutputCommand } from './elasticsearch-commands.js';
 import YAML from 'yaml';
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { EXPORT_KINDS, exportText } from './export-command.js';
 
 const EXAMPLES = `
 Examples:
@@ -29,6 +31,11 @@ Examples:
   # ship into Elasticsearch: install the templates once, then run
   hapbeat setup -E output.elasticsearch.hosts=http://127.0.0.1:9200
   hapbeat run -t /run/haproxy-master.sock -E output.elasticsearch.hosts=http://127.0.0.1:9200
+
+  # the dashboards (Kibana) and the alerts (Watcher); or export them for someone else to apply
+  hapbeat setup --dashboards -E setup.kibana.host=http://127.0.0.1:5601
+  hapbeat setup --watches -E output.elasticsearch.hosts=http://127.0.0.1:9200
+  hapbeat export dashboards > hapbeat-dashboards.ndjson
 
   # check the setup
   hapbeat test config -c config/hapbeat.yml
@@ -124,12 +131,33 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   addCommonOptions(
     program
       .command('setup')
-      .description('install the index templates (and ILM policy, where the cluster has ILM) in Elasticsearch; idempotent')
+      .description('install what users need, idempotently: the index templates and ILM policy (the default), the Kibana dashboards, the Watcher alerts')
+      .option('--templates', 'the index templates and ILM policy in Elasticsearch (the default when nothing else is chosen)')
+      .option('--dashboards', 'the data view, visualizations and dashboards, through Kibana\'s import API (setup.kibana.host)')
+      .option('--watches', 'the Watcher alerts, with the thresholds of the watches section (needs Watcher and a Gold+ licence or a trial)')
       .option('--dry-run', 'print every request instead of sending it'),
     ['elasticsearch'],
-  ).action(async (flags: CommonFlags & { dryRun?: boolean }) => {
+  ).action(async (flags: CommonFlags & { dryRun?: boolean; templates?: boolean; dashboards?: boolean; watches?: boolean }) => {
     const config = configFromFlags(flags);
-    exitCode = await setupCommand(config, flags.dryRun === true, report);
+    const chosen = flags.templates || flags.dashboards || flags.watches;
+    exitCode = await setupCommand(config, flags.dryRun === true, report, { templates: chosen ? flags.templates === true : true, dashboards: flags.dashboards === true, watches: flags.watches === true });
+  });
+
+  addCommonOptions(
+    program
+      .command('export')
+      .description('print what setup would install, with no cluster at all: template, ilm-policy, dashboards or watches')
+      .argument('<what>', `one of: ${EXPORT_KINDS.join(', ')}`)
+      .option('--es-version <version>', 'the Elasticsearch version the templates are for', '8.19.0')
+      .option('-o, --out <file>', 'write to this file instead of stdout'),
+    ['elasticsearch'],
+  ).action((what: string, flags: CommonFlags & { esVersion: string; out?: string }) => {
+    const config = configFromFlags(flags);
+    const text = exportText(what, config, flags.esVersion);
+    if (flags.out) {
+      writeFileSync(flags.out, text);
+      stderr.write(`hapbeat export ${what}: written to ${flags.out}\n`);
+    } else stdout.write(text);
   });
 
   const test = program.command('test').description('check the configuration or the connection to HAProxy');

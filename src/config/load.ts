@@ -9,6 +9,7 @@ import type { CliLimits } from '../haproxy/cli-client.js';
 import type { LogLevel } from '../log/logger.js';
 import { parseDuration, parseSize } from './duration.js';
 import { parseBoolean, schema, type TargetSetting } from './schema.js';
+import type { WatchSettings } from '../elastic/watches.js';
 
 export class ConfigError extends HapbeatError {
   constructor(message: string, hint?: string, cause?: unknown) {
@@ -36,6 +37,8 @@ export interface HapbeatConfig {
   };
   queue: QueueConfig;
   shutdownTimeoutMs: number;
+  kibana: { host: string; username: string; password: string; apiKey: string; space: string };
+  watches: WatchSettings;
   namespace: string;
   agentName: string;
   dataPath: string;
@@ -212,10 +215,41 @@ function toConfig(conf: ConfigReader, file: string | undefined, env: NodeJS.Proc
   }
   const shutdownTimeoutMs = parseDuration(get('shutdown_timeout'))!;
   if (shutdownTimeoutMs < 100) throw new ConfigError(`shutdown_timeout ${String(get('shutdown_timeout'))} is shorter than 100ms`, 'use for example 10s');
+  const wns = get<string>('watches.namespace');
+  const watches: WatchSettings = {
+    interval: `${parseDuration(get('watches.interval'))! / 1000}s`,
+    throttle: `${parseDuration(get('watches.throttle'))! / 1000}s`,
+    window: `${parseDuration(get('watches.window'))! / 1000}s`,
+    indices: { stat: `metrics-haproxy.stat-${wns}`, info: `metrics-haproxy.info-${wns}`, process: `metrics-haproxy.process-${wns}` },
+    periodMs,
+    thresholds: {
+      serversDown: get<number>('watches.thresholds.servers_down'),
+      http5xx: get<number>('watches.thresholds.http_5xx'),
+      minRequestRate: get<number>('watches.thresholds.min_request_rate'),
+      sessionUsage: get<number>('watches.thresholds.session_usage'),
+      queued: get<number>('watches.thresholds.queued'),
+    },
+    actions: {
+      logLevel: get<'error' | 'warn' | 'info'>('watches.actions.log_level'),
+      ...(get<string>('watches.actions.webhook_url') ? { webhookUrl: get<string>('watches.actions.webhook_url') } : {}),
+      ...(get<string>('watches.actions.index') ? { index: get<string>('watches.actions.index') } : {}),
+    },
+  };
+  for (const [k, v] of Object.entries(watches.thresholds)) {
+    if (!Number.isFinite(v) || v < 0 || (k !== 'queued' && k !== 'minRequestRate' && v > 1)) throw new ConfigError(`watches.thresholds: ${k} is ${v}`, 'shares are from 0 to 1 (0.25 is 25%); counts and rates are 0 or more');
+  }
   return {
     targets,
     periodMs,
     queue,
+    watches,
+    kibana: {
+      host: get<string>('setup.kibana.host'),
+      username: get<string>('setup.kibana.username'),
+      password: get<string>('setup.kibana.password'),
+      apiKey: get<string>('setup.kibana.api_key'),
+      space: get<string>('setup.kibana.space'),
+    },
     shutdownTimeoutMs,
     includeOldWorkers: parseBoolean(get('haproxy.include_old_workers'))!,
     limits: { connectTimeoutMs: connect, readTimeoutMs: read, maxResponseBytes: parseSize(get<string>('haproxy.max_response_bytes'))! },

@@ -220,6 +220,13 @@ export const schema = {
     },
   },
   setup: {
+    kibana: {
+      host: { doc: 'Kibana URL for "hapbeat setup --dashboards", e.g. http://127.0.0.1:5601.', format: String, default: '', env: 'HAPBEAT_KIBANA_HOST' },
+      username: { doc: 'Kibana basic authentication user (defaults to the Elasticsearch one).', format: String, default: '', env: 'HAPBEAT_KIBANA_USERNAME' },
+      password: { doc: 'Kibana basic authentication password.', format: String, default: '', env: 'HAPBEAT_KIBANA_PASSWORD', sensitive: true },
+      api_key: { doc: 'A Kibana API key (base64 "id:key").', format: String, default: '', env: 'HAPBEAT_KIBANA_API_KEY', sensitive: true },
+      space: { doc: 'Kibana space to import into; empty: the default space.', format: String, default: '', env: 'HAPBEAT_KIBANA_SPACE' },
+    },
     template: {
       enabled: {
         doc: 'Install the index templates (and ILM policy) at start when they are missing, as "hapbeat setup" does; false: only check them.',
@@ -227,6 +234,24 @@ export const schema = {
         default: true as boolean | string,
         env: 'HAPBEAT_SETUP_TEMPLATE_ENABLED',
       },
+    },
+  },
+  watches: {
+    interval: { doc: 'How often each watch runs.', format: 'duration-text', default: '1m' as string | number },
+    throttle: { doc: 'Minimum time between two notifications of one watch.', format: 'duration-text', default: '15m' as string | number },
+    window: { doc: 'How far back each watch looks.', format: 'duration-text', default: '5m' as string | number },
+    namespace: { doc: 'Data stream namespace the watches read; * for all.', format: String, default: '*' },
+    thresholds: {
+      servers_down: { doc: 'Alert when more than this share of a backend\'s servers stays DOWN for the whole window.', format: Number, default: 0.25 },
+      http_5xx: { doc: 'Alert when a backend\'s 5xx share is above this...', format: Number, default: 0.05 },
+      min_request_rate: { doc: '...counting only polls where it served at least this many requests per second.', format: Number, default: 1 },
+      session_usage: { doc: 'Alert when sessions go above this share of their limit.', format: Number, default: 0.9 },
+      queued: { doc: 'Alert when more than this many requests stay queued for a backend for the whole window.', format: 'nat', default: 10 },
+    },
+    actions: {
+      log_level: { doc: 'Level of the logging action (always on): error, warn or info.', format: ['error', 'warn', 'info'], default: 'warn' },
+      webhook_url: { doc: 'Also POST each alert as JSON to this URL; empty: off.', format: String, default: '' },
+      index: { doc: 'Also store each alert in this index or data stream; empty: off.', format: String, default: '' },
     },
   },
   shutdown_timeout: {
