@@ -2,7 +2,7 @@ import type { HapbeatConfig } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
 import { capabilitiesFrom } from '../elastic/capabilities.js';
 import { assetOptions } from '../elastic/setup.js';
-import { ilmPolicy, ILM_POLICY, setupSteps } from '../elastic/templates.js';
+import { ilmPolicy, ILM_EVENTS_POLICY, ILM_POLICY, setupSteps } from '../elastic/templates.js';
 import { watchDefinitions } from '../elastic/watches.js';
 import { kibanaNdjson } from '../kibana/objects.js';
 
@@ -35,7 +35,7 @@ export function exportText(kind: string, config: HapbeatConfig, esVersion: strin
         .map((s) => devTools(s.method, s.path, s.body))
         .join('\n');
     case 'ilm-policy':
-      return devTools('PUT', `/_ilm/policy/${ILM_POLICY}`, ilmPolicy(assetOptions(es)));
+      return [devTools('PUT', `/_ilm/policy/${ILM_POLICY}`, ilmPolicy(assetOptions(es), es.tsdb !== false)), devTools('PUT', `/_ilm/policy/${ILM_EVENTS_POLICY}`, ilmPolicy(assetOptions(es), false))].join('\n');
     case 'dashboards':
       return kibanaNdjson();
     case 'watches':

@@ -82,6 +82,8 @@ export interface ElasticsearchConfig {
   deadLetterIndex: string;
   tsdb: 'auto' | boolean;
   retentionDays: number;
+  downsampleAfterDays: number;
+  downsampleInterval: string;
   /** setup.template.enabled: install missing templates at start. */
   installTemplates: boolean;
 }
@@ -318,6 +320,8 @@ function elasticsearchConfig(get: <T>(k: string) => T, dataPath: string): Elasti
     deadLetterIndex: get<string>(`${p}.dead_letter.index`),
     tsdb: tsdb === 'auto' ? 'auto' : tsdb === 'true',
     retentionDays: Math.max(1, Math.round(retention / 86_400_000)),
+    downsampleAfterDays: Math.max(1, Math.round(parseDuration(get(`${p}.downsample.after`))! / 86_400_000)),
+    downsampleInterval: `${Math.max(1, Math.round(parseDuration(get(`${p}.downsample.interval`))! / 60_000))}m`,
     installTemplates: parseBoolean(get('setup.template.enabled'))!,
   };
   if (cfg.bulkMaxSize < 1) throw new ConfigError(`${p}.bulk_max_size must be at least 1`, 'the default is 1600');

@@ -187,6 +187,10 @@ export const schema = {
       },
       tsdb: { doc: 'Use time series data streams (index.mode time_series): auto when the cluster supports them, true or false.', format: ['auto', 'true', 'false'], default: 'auto' },
       retention: { doc: 'How long data is kept (ILM delete phase, or data stream lifecycle).', format: 'duration-text', default: '90d' as string | number },
+      downsample: {
+        after: { doc: 'Time series data older than this is downsampled (ILM warm phase, or data stream lifecycle); at least the retention turns it off.', format: 'duration-text', default: '7d' as string | number },
+        interval: { doc: 'The downsampled interval: one document per series and interval (gauges keep min, max, sum and count; counters their last value).', format: 'duration-text', default: '5m' as string | number },
+      },
     },
     type: {
       doc: 'Where documents go: auto (elasticsearch when hosts are set, else file), file, console or elasticsearch.',

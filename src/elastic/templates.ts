@@ -5,6 +5,8 @@ import { datasetMappings, routingPath, type DatasetName } from './mappings.js';
 export const DATASETS: readonly DatasetName[] = ['haproxy.stat', 'haproxy.info', 'haproxy.process'];
 export const TEMPLATE_PRIORITY = 200; // above the built-in metrics-*-* template (100) of a full distribution
 export const ILM_POLICY = 'hapbeat-metrics';
+/** For what is not a time series (lifecycle events, or everything when TSDB is off): no downsampling. */
+export const ILM_EVENTS_POLICY = 'hapbeat-events';
 
 export interface AssetOptions {
   /** data_stream: metrics-<dataset>-<namespace>; index: classic daily indices hapbeat-<dataset>-<namespace>-YYYY.MM.DD. */
@@ -15,6 +17,10 @@ export interface AssetOptions {
   retentionDays: number;
   rolloverMaxAge: string;
   rolloverMaxPrimaryShardSize: string;
+  /** Time series data older than this is downsampled (ILM warm phase, or data stream lifecycle rounds). */
+  downsampleAfterDays: number;
+  /** The downsampled interval: one document per series and interval, with min/max/sum/count of gauges. */
+  downsampleInterval: string;
   /** How far back a new time series index accepts documents: covers the spool's replay after an outage. */
   tsdbLookBack: string;
 }
@@ -25,6 +31,8 @@ export const DEFAULT_ASSETS: AssetOptions = {
   retentionDays: 90,
   rolloverMaxAge: '1d',
   rolloverMaxPrimaryShardSize: '50gb',
+  downsampleAfterDays: 7,
+  downsampleInterval: '5m',
   tsdbLookBack: '7d',
 };
 
@@ -59,21 +67,23 @@ export function useTsdb(caps: Capabilities, opts: AssetOptions): boolean {
   return opts.tsdb === 'auto' ? caps.tsdb : opts.tsdb;
 }
 
-/** The ILM policy: roll over in the hot phase, delete after the retention. */
-export function ilmPolicy(opts: AssetOptions): Record<string, unknown> {
-  return {
-    policy: {
-      _meta: { managed_by: 'hapbeat', version: agentVersion() },
-      phases: {
-        // Daily indices are not rolled over (they are not behind an alias); data streams are.
-        hot: {
-          min_age: '0ms',
-          actions: opts.indexMode === 'data_stream' ? { rollover: { max_age: opts.rolloverMaxAge, max_primary_shard_size: opts.rolloverMaxPrimaryShardSize } } : {},
-        },
-        delete: { min_age: `${opts.retentionDays}d`, actions: { delete: {} } },
-      },
+/**
+ * An ILM policy: roll over in the hot phase; for time series data, downsample in the warm phase (ILM's
+ * downsample action works only on TSDB backing indices, after rollover); delete after the retention.
+ */
+export function ilmPolicy(opts: AssetOptions, downsample = true): Record<string, unknown> {
+  const phases: Record<string, unknown> = {
+    // Daily indices are not rolled over (they are not behind an alias); data streams are.
+    hot: {
+      min_age: '0ms',
+      actions: opts.indexMode === 'data_stream' ? { rollover: { max_age: opts.rolloverMaxAge, max_primary_shard_size: opts.rolloverMaxPrimaryShardSize } } : {},
     },
   };
+  if (downsample && opts.indexMode === 'data_stream' && opts.downsampleAfterDays < opts.retentionDays) {
+    phases.warm = { min_age: `${opts.downsampleAfterDays}d`, actions: { downsample: { fixed_interval: opts.downsampleInterval } } };
+  }
+  phases.delete = { min_age: `${opts.retentionDays}d`, actions: { delete: {} } };
+  return { policy: { _meta: { managed_by: 'hapbeat', version: agentVersion() }, phases } };
 }
 
 /**
@@ -89,7 +99,8 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
   const tsdbAll = useTsdb(caps, opts);
   const ilm = caps.ilm;
   if (ilm) {
-    steps.push({ what: `ILM policy ${ILM_POLICY} (rollover ${opts.rolloverMaxAge} or ${opts.rolloverMaxPrimaryShardSize}, delete after ${opts.retentionDays}d)`, method: 'PUT', path: `/_ilm/policy/${ILM_POLICY}`, body: ilmPolicy(opts) });
+    steps.push({ what: `ILM policy ${ILM_POLICY} for time series (rollover ${opts.rolloverMaxAge} or ${opts.rolloverMaxPrimaryShardSize}, downsample to ${opts.downsampleInterval} after ${opts.downsampleAfterDays}d, delete after ${opts.retentionDays}d)`, method: 'PUT', path: `/_ilm/policy/${ILM_POLICY}`, body: ilmPolicy(opts, tsdbAll) });
+    steps.push({ what: `ILM policy ${ILM_EVENTS_POLICY} for lifecycle events (rollover, delete after ${opts.retentionDays}d)`, method: 'PUT', path: `/_ilm/policy/${ILM_EVENTS_POLICY}`, body: ilmPolicy(opts, false) });
   } else {
     steps.push({
       what: `ILM policy ${ILM_POLICY}`,
@@ -117,15 +128,20 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
       // Registered by the data-streams module, which also enforces the time bounds it widens.
       if (caps.dataStreamsModule) settings['index.look_back_time'] = opts.tsdbLookBack;
     }
-    if (ilm) settings['index.lifecycle.name'] = ILM_POLICY;
+    if (ilm) settings['index.lifecycle.name'] = tsdb ? ILM_POLICY : ILM_EVENTS_POLICY;
     steps.push({
-      what: `component template ${base}@settings (${tsdb ? 'index.mode time_series' : 'standard index mode'}${ilm ? `, ILM ${ILM_POLICY}` : ''})`,
+      what: `component template ${base}@settings (${tsdb ? 'index.mode time_series' : 'standard index mode'}${ilm ? `, ILM ${tsdb ? ILM_POLICY : ILM_EVENTS_POLICY}` : ''})`,
       method: 'PUT',
       path: `/_component_template/${base}@settings`,
       body: { template: { settings: JSON.parse(JSON.stringify(settings)) }, _meta: { managed_by: 'hapbeat', version: agentVersion() } },
     });
     const template: Record<string, unknown> = {};
-    if (opts.indexMode === 'data_stream' && !ilm) template.lifecycle = { data_retention: `${opts.retentionDays}d` };
+    if (opts.indexMode === 'data_stream' && !ilm) {
+      template.lifecycle = {
+        data_retention: `${opts.retentionDays}d`,
+        ...(tsdb && opts.downsampleAfterDays < opts.retentionDays ? { downsampling: [{ after: `${opts.downsampleAfterDays}d`, fixed_interval: opts.downsampleInterval }] } : {}),
+      };
+    }
     const body: Record<string, unknown> = {
       index_patterns: [indexPattern(ds, opts.indexMode)],
       priority: TEMPLATE_PRIORITY,

@@ -46,13 +46,33 @@ describe('setup steps', () => {
 
   it('with ILM: the policy (rollover, delete after the retention) and index.lifecycle.name; no lifecycle in the template', () => {
     const steps = setupSteps(full, { ...DEFAULT_ASSETS, retentionDays: 30 });
-    const policy = steps[0]!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const at = (path: string) => steps.find((s) => s.path === path)!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const policy = at('/_ilm/policy/hapbeat-metrics');
     expect(policy.policy.phases.delete.min_age).toBe('30d');
     expect(policy.policy.phases.hot.actions.rollover).toEqual({ max_age: '1d', max_primary_shard_size: '50gb' });
-    const settings = (steps[2]!.body as { template: { settings: Record<string, unknown> } }).template.settings;
+    const settings = at('/_component_template/hapbeat-haproxy.stat@settings').template.settings;
     expect(settings['index.lifecycle.name']).toBe('hapbeat-metrics');
     expect(settings['index.look_back_time']).toBe('7d');
-    expect((steps[3]!.body as { template: object }).template).toEqual({});
+    expect(at('/_index_template/hapbeat-haproxy.stat').template).toEqual({});
+  });
+
+  it('retention with ILM: the time series streams downsample in the warm phase; lifecycle events (not a time series) only roll over and go', () => {
+    const steps = setupSteps(full, { ...DEFAULT_ASSETS, retentionDays: 90, downsampleAfterDays: 7, downsampleInterval: '5m' });
+    const metrics = steps.find((s) => s.path === '/_ilm/policy/hapbeat-metrics')!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(metrics.policy.phases.warm).toEqual({ min_age: '7d', actions: { downsample: { fixed_interval: '5m' } } });
+    expect(metrics.policy.phases.delete.min_age).toBe('90d');
+    const events = steps.find((s) => s.path === '/_ilm/policy/hapbeat-events')!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(events.policy.phases.warm).toBeUndefined();
+    expect(events.policy.phases.delete.min_age).toBe('90d');
+    const lifecycleOf = (ds: string) => (steps.find((s) => s.path === `/_component_template/hapbeat-${ds}@settings`)!.body as { template: { settings: Record<string, unknown> } }).template.settings['index.lifecycle.name'];
+    expect([lifecycleOf('haproxy.stat'), lifecycleOf('haproxy.info'), lifecycleOf('haproxy.process')]).toEqual(['hapbeat-metrics', 'hapbeat-metrics', 'hapbeat-events']);
+  });
+
+  it('retention without ILM: a data stream lifecycle with the same retention and downsampling rounds (time series streams only)', () => {
+    const steps = setupSteps(testZip, { ...DEFAULT_ASSETS, retentionDays: 30, downsampleAfterDays: 2, downsampleInterval: '10m' });
+    const lifecycle = (ds: string) => (steps.find((s) => s.path === `/_index_template/hapbeat-${ds}`)!.body as { template: { lifecycle: unknown } }).template.lifecycle;
+    expect(lifecycle('haproxy.stat')).toEqual({ data_retention: '30d', downsampling: [{ after: '2d', fixed_interval: '10m' }] });
+    expect(lifecycle('haproxy.process')).toEqual({ data_retention: '30d' });
   });
 
   it('classic indices: their own templates, no data_stream, no TSDB, no rollover', () => {
