@@ -1,3 +1,5 @@
+import { DASHBOARDS } from '../kibana/dashboards.js';
+import { watchDefinitions } from '../elastic/watches.js';
 import { COMBINE_RULES } from '../process/aggregate.js';
 import { settingDocs } from '../config/load.js';
 import type { FieldSpec } from '../normalize/field-types.js';
@@ -82,6 +84,17 @@ export function fieldsReference(): string {
 export function combineRulesReference(): string {
   const rows = COMBINE_RULES.map((r) => `| ${r.fields} | ${r.rule} | ${r.why} |`);
   return ['| fields | combined as | why |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** The README's dashboards section: each dashboard, and what each panel answers. */
+export function dashboardsReference(): string {
+  return DASHBOARDS.map((d) => [`**${d.title}** (\`${d.id}\`): ${d.description}`, '', '| panel | what it answers |', '|---|---|', ...d.charts.map((c) => `| ${c.title} | ${c.description} |`)].join('\n')).join('\n\n');
+}
+
+/** The README's watches section: each watch, what it means and how to tune it. */
+export function watchesReference(): string {
+  const rows = watchDefinitions().map((w) => `| \`${w.id}\` | ${w.title} | ${w.meaning} |`);
+  return ['| watch | fires when | what it means, how to tune it |', '|---|---|---|', ...rows].join('\n');
 }
 
 export function replaceSection(text: string, name: string, body: string): string {
