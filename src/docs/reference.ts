@@ -1,3 +1,4 @@
+import { RETENTION_QUERIES } from '../kibana/queries.js';
 import { DASHBOARDS } from '../kibana/dashboards.js';
 import { watchDefinitions } from '../elastic/watches.js';
 import { COMBINE_RULES } from '../process/aggregate.js';
@@ -95,6 +96,13 @@ export function dashboardsReference(): string {
 export function watchesReference(): string {
   const rows = watchDefinitions().map((w) => `| \`${w.id}\` | ${w.title} | ${w.meaning} |`);
   return ['| watch | fires when | what it means, how to tune it |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** The README's long-term query set: each question, its file, how to read it, downsampling, and ES|QL. */
+export function queriesReference(): string {
+  return RETENTION_QUERIES.map((q) =>
+    [`- **${q.question}** \`kibana/queries/${q.id}.json\` (${q.index}). ${q.answer} After downsampling: ${q.downsampled}`, '', '  ```', `  ${q.esql}`, '  ```'].join('\n'),
+  ).join('\n');
 }
 
 export function replaceSection(text: string, name: string, body: string): string {

@@ -2,6 +2,7 @@ import { datasetFields, type DatasetName } from '../elastic/mappings.js';
 import { DASHBOARDS, type DashboardDef } from './dashboards.js';
 import { DATA_VIEW_ID, lensObject } from './lens.js';
 import { savedObject, toNdjson, type SavedObject } from './saved-objects.js';
+import { RETENTION_QUERIES } from './queries.js';
 
 /** How a field is shown: bytes, percent for shares (0-1), durations for milliseconds. */
 export function fieldFormat(path: string): { id: string; params?: Record<string, unknown> } | undefined {
@@ -71,4 +72,14 @@ export const KIBANA_NDJSON = 'kibana/hapbeat-dashboards.ndjson';
 
 export function kibanaNdjson(): string {
   return toNdjson(kibanaObjects());
+}
+
+/** kibana/queries/<id>.json: each long-term query with its question, how to read it, and the request. */
+export function queryFiles(): Map<string, string> {
+  return new Map(
+    RETENTION_QUERIES.map((q) => [
+      `kibana/queries/${q.id}.json`,
+      `${JSON.stringify({ question: q.question, answer: q.answer, after_downsampling: q.downsampled, request: { method: 'POST', path: `/${q.index}/_search`, body: q.body }, esql: q.esql }, null, 2)}\n`,
+    ]),
+  );
 }

@@ -4,6 +4,7 @@ import { holdRequest, sendRequests, startHttpBackend, type Backend } from '../ha
 import { freePort, waitFor } from '../harness/ports.js';
 import { lensToSearch, metricValue } from '../harness/lens-to-es.js';
 import { kibanaObjects } from '../../src/kibana/objects.js';
+import { RETENTION_QUERIES } from '../../src/kibana/queries.js';
 import { es, hapbeatCli, HapbeatProcess } from './helpers.js';
 
 const url = inject('esUrl');
@@ -25,6 +26,8 @@ describe('dashboards on real data', () => {
   let to = '';
   /** Completion times of the requests to fe_main's default backend, for the rate check. */
   const completed: number[] = [];
+  /** Every request fe_main answered (be_app, be_err, and the held one). */
+  let answered = 0;
   let window = { start: 0, end: 0 };
   const lenses = kibanaObjects().filter((o) => o.type === 'lens') as Any[];
   const run = async (id: string) => {
@@ -53,13 +56,20 @@ describe('dashboards on real data', () => {
     // 30 s of steady traffic: requests to be_app, and one in eight to be_err (500s).
     window.start = Date.now();
     for (let i = 0; Date.now() - window.start < 30_000; i++) {
-      await sendRequests(lab.ports.fe, 1, i % 8 === 7 ? '/err' : '/').then(() => (i % 8 === 7 ? undefined : completed.push(Date.now())), () => undefined);
+      await sendRequests(lab.ports.fe, 1, i % 8 === 7 ? '/err' : '/').then(
+        () => {
+          answered++;
+          if (i % 8 !== 7) completed.push(Date.now());
+        },
+        () => undefined,
+      );
       await sleep(40);
     }
     window.end = Date.now();
     // A reload while a request is held: the old worker stays, draining.
     const held = holdRequest(lab.ports.fe, '/slow/held');
     await held.connected;
+    answered++; // counted by HAProxy when it is received, though never answered
     await sleep(300);
     await lab.reload();
     await hb.waitPolls(hb.polled().polls + 6);
@@ -127,5 +137,53 @@ describe('dashboards on real data', () => {
     const events = await run('proc-events');
     expect(events.r.aggregations.split.buckets.map((b: Any) => b.key).sort()).toEqual(['worker-started', 'worker-stopping']);
     await waitFor('draining sessions', async () => ((await run('proc-draining')).r.aggregations.split.buckets.length > 0), 5000);
+  });
+
+  /** Runs a query of kibana/queries on this test's data stream only. */
+  const query = async (id: string) => {
+    const q = RETENTION_QUERIES.find((x) => x.id === id)!;
+    const index = q.index.replace(/\*$/, NS);
+    const r = await es<Any>(url, `/${index}/_search`, { body: q.body });
+    if (r.error) throw new Error(`${id}: ${JSON.stringify(r.error)}`);
+    return r.aggregations;
+  };
+
+  it('query "monthly requests per frontend": the processes\' counter increases add up to every request fe_main answered', async () => {
+    const a = await query('monthly-requests-per-frontend');
+    const fe = a.frontends.buckets.find((b: Any) => b.key === 'fe_main');
+    const total = fe.months.buckets.flatMap((m: Any) => m.processes.buckets).reduce((n: number, p: Any) => n + (p.last.value - p.first.value), 0);
+    console.log(`monthly requests per frontend: fe_main ${total}, requests answered ${answered}`);
+    expect(total).toBe(answered);
+  });
+
+  it('query "worst day of 5xx share per backend": 1 for the backend that answers 500, 0 for the healthy one', async () => {
+    const a = await query('worst-day-5xx-share-per-backend');
+    const of = (name: string) => a.backends.buckets.find((b: Any) => b.key === name);
+    expect(of('be_err').worst_day.value).toBe(1);
+    expect(of('be_app').worst_day.value).toBe(0);
+  });
+
+  it('query "p95 of response time per backend per day": the 95th percentile and the peak of the day\'s samples', async () => {
+    const a = await query('p95-response-time-per-backend-per-day');
+    const app = a.backends.buckets.find((b: Any) => b.key === 'be_app');
+    const samples = await es<Any>(url, `/metrics-haproxy.stat-${NS}/_search`, {
+      body: { size: 10_000, _source: ['haproxy.stat.response.time.avg', '@timestamp'], query: { bool: { filter: [{ term: { 'haproxy.process.scope': 'all' } }, { term: { 'haproxy.stat.proxy.name': 'be_app' } }, { term: { 'haproxy.stat.component_type': 1 } }] } } },
+    });
+    for (const day of app.days.buckets.filter((d: Any) => d.doc_count > 0)) {
+      const values = samples.hits.hits.filter((h: Any) => Date.parse(h._source['@timestamp']) >= day.key && Date.parse(h._source['@timestamp']) < day.key + 86_400_000).map((h: Any) => h._source.haproxy.stat.response.time.avg as number).sort((x: number, y: number) => x - y);
+      expect(values.length).toBe(day.doc_count);
+      expect(day.peak.value).toBe(values.at(-1));
+      // The 95th percentile by linear interpolation between the closest ranks.
+      const rank = 0.95 * (values.length - 1);
+      const p95 = values[Math.floor(rank)]! + (values[Math.ceil(rank)]! - values[Math.floor(rank)]!) * (rank - Math.floor(rank));
+      console.log(`p95 response time of be_app on ${day.key_as_string}: query ${day.p95.values['95.0']}, hand-computed ${p95} (from ${values.length} samples)`);
+      expect(day.p95.values['95.0']).toBeCloseTo(p95, 0);
+    }
+  });
+
+  it('query "reloads per week": the one reload of this test', async () => {
+    const a = await query('reloads-per-week');
+    const total = a.weeks.buckets.flatMap((w: Any) => w.targets.buckets).reduce((n: number, t: Any) => n + t.doc_count, 0);
+    expect(total).toBe(1);
   });
 });

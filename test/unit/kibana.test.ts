@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { KIBANA_NDJSON, kibanaNdjson } from '../../src/kibana/objects.js';
+import { KIBANA_NDJSON, kibanaNdjson, queryFiles } from '../../src/kibana/objects.js';
 import { checkNdjson } from '../harness/kibana-checker.js';
 
 describe('Kibana saved objects (kibana/hapbeat-dashboards.ndjson)', () => {
   it('are generated from the typed definitions and up to date (run "npm run kibana")', () => {
     expect(readFileSync(KIBANA_NDJSON, 'utf8')).toBe(kibanaNdjson());
+  });
+
+  it('the query set in kibana/queries/ is up to date (run "npm run kibana")', () => {
+    for (const [file, text] of queryFiles()) expect(readFileSync(file, 'utf8'), file).toBe(text);
   });
 
   it('pass every offline check: stamps, attributes, JSON strings, references, operations, fields, accessors', () => {
