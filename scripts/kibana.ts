@@ -10,4 +10,4 @@ for (const [file, text] of queryFiles()) {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
 }
-console.log(`kibana/queries/: ${queryFiles().size} queries`);
+console.log(`kibana/queries/ and kibana/watches/: ${queryFiles().size} files`);

@@ -3,6 +3,7 @@ import { DASHBOARDS, type DashboardDef } from './dashboards.js';
 import { DATA_VIEW_ID, lensObject } from './lens.js';
 import { savedObject, toNdjson, type SavedObject } from './saved-objects.js';
 import { RETENTION_QUERIES } from './queries.js';
+import { watchDefinitions } from '../elastic/watches.js';
 
 /** How a field is shown: bytes, percent for shares (0-1), durations for milliseconds. */
 export function fieldFormat(path: string): { id: string; params?: Record<string, unknown> } | undefined {
@@ -74,12 +75,17 @@ export function kibanaNdjson(): string {
   return toNdjson(kibanaObjects());
 }
 
-/** kibana/queries/<id>.json: each long-term query with its question, how to read it, and the request. */
+/**
+ * kibana/queries/<id>.json (each long-term query with its question, how to read it, and the request) and
+ * kibana/watches/<id>.json (each watch with the default settings; "hapbeat export watches" writes them with
+ * the configured thresholds and actions).
+ */
 export function queryFiles(): Map<string, string> {
-  return new Map(
-    RETENTION_QUERIES.map((q) => [
+  return new Map([
+    ...watchDefinitions().map((w): [string, string] => [`kibana/watches/${w.id}.json`, `${JSON.stringify(w.watch, null, 2)}\n`]),
+    ...RETENTION_QUERIES.map((q): [string, string] => [
       `kibana/queries/${q.id}.json`,
       `${JSON.stringify({ question: q.question, answer: q.answer, after_downsampling: q.downsampled, request: { method: 'POST', path: `/${q.index}/_search`, body: q.body }, esql: q.esql }, null, 2)}\n`,
     ]),
-  );
+  ]);
 }
