@@ -19,6 +19,20 @@ export interface RetentionQuery {
 
 const range = (from: string) => ({ range: { '@timestamp': { gte: from, lte: 'now' } } });
 
+/** Backends' totals over the last 90 days, per backend and per day, with these per-day aggregations. */
+function perBackendPerDay(perDay: Record<string, unknown>, perBackend: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    size: 0,
+    query: { bool: { filter: [{ term: { 'haproxy.process.scope': 'all' } }, { term: { 'haproxy.stat.component_type': 1 } }, range('now-90d/d')] } },
+    aggs: {
+      backends: {
+        terms: { field: 'haproxy.stat.proxy.name', size: 100 },
+        aggs: { days: { date_histogram: { field: '@timestamp', calendar_interval: '1d' }, aggs: perDay }, ...perBackend },
+      },
+    },
+  };
+}
+
 export const RETENTION_QUERIES: readonly RetentionQuery[] = [
   {
     id: 'p95-response-time-per-backend-per-day',
@@ -26,21 +40,7 @@ export const RETENTION_QUERIES: readonly RetentionQuery[] = [
     answer: 'aggregations.backends.buckets[].days.buckets[]: p95.values["95.0"] (ms) per backend and day; peak.value is the day\'s highest sample.',
     downsampled: 'A percentile needs the individual samples, which downsampling replaces by min/max/sum/count per interval: p95 is exact on raw data (younger than downsample.after, 7 days by default). On older, downsampled days only peak (the max, which downsampling keeps) answers; the percentiles aggregation is then left out of the request (remove "p95").',
     index: 'metrics-haproxy.stat-*',
-    body: {
-      size: 0,
-      query: { bool: { filter: [{ term: { 'haproxy.process.scope': 'all' } }, { term: { 'haproxy.stat.component_type': 1 } }, range('now-90d/d')] } },
-      aggs: {
-        backends: {
-          terms: { field: 'haproxy.stat.proxy.name', size: 100 },
-          aggs: {
-            days: {
-              date_histogram: { field: '@timestamp', calendar_interval: '1d' },
-              aggs: { p95: { percentiles: { field: 'haproxy.stat.response.time.avg', percents: [95] } }, peak: { max: { field: 'haproxy.stat.response.time.avg' } } },
-            },
-          },
-        },
-      },
-    },
+    body: perBackendPerDay({ p95: { percentiles: { field: 'haproxy.stat.response.time.avg', percents: [95] } }, peak: { max: { field: 'haproxy.stat.response.time.avg' } } }),
     esql: 'FROM metrics-haproxy.stat-* | WHERE haproxy.process.scope == "all" AND haproxy.stat.component_type == 1 AND @timestamp >= NOW() - 90 days | STATS p95 = PERCENTILE(haproxy.stat.response.time.avg, 95), peak = MAX(haproxy.stat.response.time.avg) BY backend = haproxy.stat.proxy.name, day = DATE_TRUNC(1 day, @timestamp) | SORT backend, day',
   },
   {
@@ -72,19 +72,7 @@ export const RETENTION_QUERIES: readonly RetentionQuery[] = [
     answer: 'aggregations.backends.buckets[]: worst_day.value (0-1) and worst_day.keys[0] (the day); days.buckets[].share.value for every day.',
     downsampled: 'The share is an average of hapbeat\'s per-poll response.http_5xx_ratio, which downsampling keeps as sum and count per interval: the daily average stays exact.',
     index: 'metrics-haproxy.stat-*',
-    body: {
-      size: 0,
-      query: { bool: { filter: [{ term: { 'haproxy.process.scope': 'all' } }, { term: { 'haproxy.stat.component_type': 1 } }, range('now-90d/d')] } },
-      aggs: {
-        backends: {
-          terms: { field: 'haproxy.stat.proxy.name', size: 100 },
-          aggs: {
-            days: { date_histogram: { field: '@timestamp', calendar_interval: '1d' }, aggs: { share: { avg: { field: 'haproxy.stat.response.http_5xx_ratio' } } } },
-            worst_day: { max_bucket: { buckets_path: 'days>share' } },
-          },
-        },
-      },
-    },
+    body: perBackendPerDay({ share: { avg: { field: 'haproxy.stat.response.http_5xx_ratio' } } }, { worst_day: { max_bucket: { buckets_path: 'days>share' } } }),
     esql: 'FROM metrics-haproxy.stat-* | WHERE haproxy.process.scope == "all" AND haproxy.stat.component_type == 1 AND @timestamp >= NOW() - 90 days | STATS share = AVG(haproxy.stat.response.http_5xx_ratio) BY backend = haproxy.stat.proxy.name, day = DATE_TRUNC(1 day, @timestamp) | SORT share DESC | LIMIT 20 (the 20 worst backend-days; the first row of each backend is its worst day)',
   },
   {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { HaproxyLab } from '../harness/haproxy.js';
 import { FaultProxy, type Fault } from '../harness/fault-proxy.js';
 import { waitFor } from '../harness/ports.js';
-import { all, count, hapbeatCli, HapbeatProcess, rowKey } from './helpers.js';
+import { all, count, HapbeatProcess, labBehindProxy, rowKey } from './helpers.js';
 
 const url = inject('esUrl');
 const fast = ['--period', '200ms', '-E', 'output.elasticsearch.backoff.init=100ms', '-E', 'output.elasticsearch.backoff.max=500ms'];
@@ -40,16 +40,12 @@ function loggedStat(runs: HapbeatProcess[]): { total: number; perPoll: Set<numbe
 describe('the disk queue across kill -9 and SIGTERM (real HAProxy, real Elasticsearch)', () => {
   let lab: HaproxyLab;
   let proxy: FaultProxy;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    lab = await HaproxyLab.start();
-    proxy = new FaultProxy(url, () => ({ kind: 'pass' }));
-    await proxy.start();
-    expect((await hapbeatCli(['setup', '--es', url])).code).toBe(0);
+    ({ lab, proxy, stop } = await labBehindProxy(url));
   });
   afterAll(async () => {
-    await HapbeatProcess.killAll();
-    await proxy?.stop();
-    await lab?.stop();
+    await stop?.();
   });
 
   const crashes: [string, Fault][] = [

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../harness/haproxy.js';
+import { FaultProxy } from '../harness/fault-proxy.js';
 
 const BIN = path.resolve('bin/hapbeat.js');
 const run = promisify(execFile);
@@ -134,4 +136,25 @@ export async function all(url: string, index: string): Promise<{ _id: string; _s
 export function rowKey(s: any): string { // eslint-disable-line @typescript-eslint/no-explicit-any
   const st = s.haproxy.stat;
   return [s.haproxy.process.pid, s['@timestamp'], st?.proxy?.id, st?.server?.id, st?.component_type].join('|');
+}
+
+/**
+ * A real HAProxy and a fault-injecting proxy (passing everything) in front of the suite's Elasticsearch, with
+ * hapbeat's templates installed; `stop` ends the agents left running, the proxy and HAProxy.
+ */
+export async function labBehindProxy(esUrl: string): Promise<{ lab: HaproxyLab; proxy: FaultProxy; stop: () => Promise<void> }> {
+  const lab = await HaproxyLab.start();
+  const proxy = new FaultProxy(esUrl, () => ({ kind: 'pass' }));
+  await proxy.start();
+  const setup = await hapbeatCli(['setup', '--es', esUrl]);
+  if (setup.code !== 0) throw new Error(`hapbeat setup failed: ${setup.stdout}${setup.stderr}`);
+  return {
+    lab,
+    proxy,
+    stop: async () => {
+      await HapbeatProcess.killAll();
+      await proxy.stop();
+      await lab.stop();
+    },
+  };
 }

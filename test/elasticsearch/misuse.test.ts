@@ -3,7 +3,7 @@ import { HaproxyLab } from '../harness/haproxy.js';
 import { EsServer } from '../harness/elasticsearch.js';
 import { FaultProxy } from '../harness/fault-proxy.js';
 import { waitFor } from '../harness/ports.js';
-import { count, es, hapbeatCli, HapbeatProcess } from './helpers.js';
+import { count, es, hapbeatCli, HapbeatProcess, labBehindProxy } from './helpers.js';
 
 const fast = ['--period', '300ms', '-E', 'output.elasticsearch.backoff.init=100ms', '-E', 'output.elasticsearch.backoff.max=500ms'];
 type Mapping = Record<string, { mappings: { properties: Record<string, any> } }>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -73,16 +73,12 @@ describe('wrong credentials or privileges (a proxy answering 401/403 in front of
   const url = inject('esUrl');
   let lab: HaproxyLab;
   let proxy: FaultProxy;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    lab = await HaproxyLab.start();
-    proxy = new FaultProxy(url, () => ({ kind: 'pass' }));
-    await proxy.start();
-    expect((await hapbeatCli(['setup', '--es', url])).code).toBe(0);
+    ({ lab, proxy, stop } = await labBehindProxy(url));
   });
   afterAll(async () => {
-    await HapbeatProcess.killAll();
-    await proxy?.stop();
-    await lab?.stop();
+    await stop?.();
   });
 
   it.each([
