@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitFor } from './ports.js';
@@ -28,6 +28,35 @@ export function javaHomeFor(version: string): string {
   const pick = major >= 9 ? jdks.filter((j) => j.v >= 21).sort((a, b) => a.v - b.v)[0] : jdks.find((j) => j.v === 17);
   if (!pick) throw new Error(`no JDK for Elasticsearch ${version} (needs ${major >= 9 ? '21 or later' : '17'}) in /usr/lib/jvm; set ES_JAVA_HOME`);
   return pick.d;
+}
+
+/**
+ * As root, Elasticsearch runs as "nobody", which must reach the distribution. A repository under a private
+ * directory (a clone in /root, or in a mktemp -d folder) is out of its reach: then the distribution is copied
+ * once to /tmp/hapbeat-es-dist/<version> (about 120 MB), where it can, and reused by later runs.
+ */
+function homeRunnableByNobody(home: string): string {
+  if (process.getuid?.() !== 0) return home;
+  const reachable = (() => {
+    try {
+      execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'test', '-x', path.join(home, 'bin', 'elasticsearch')]);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (reachable) return home;
+  const copy = path.join('/tmp', 'hapbeat-es-dist', path.basename(home));
+  const ready = path.join(copy, '.hapbeat-ready');
+  if (!existsSync(ready)) {
+    mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+    chmodSync(path.dirname(copy), 0o755);
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(home, copy, { recursive: true });
+    chmodSync(copy, 0o755);
+    writeFileSync(ready, home);
+  }
+  return copy;
 }
 
 export interface EsOptions {
@@ -70,7 +99,7 @@ export class EsServer {
   }
 
   async start(): Promise<void> {
-    const home = esHome(this.version);
+    const home = homeRunnableByNobody(esHome(this.version));
     if (!this.port) this.port = this.opts.port ?? (await freePort());
     const conf = path.join(this.dir, 'config');
     const data = this.opts.dataDir ?? path.join(this.dir, 'data');
