@@ -135,7 +135,18 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       .option('--templates', 'the index templates and ILM policy in Elasticsearch (the default when nothing else is chosen)')
       .option('--dashboards', 'the data view, visualizations and dashboards, through Kibana\'s import API (setup.kibana.host)')
       .option('--watches', 'the Watcher alerts, with the thresholds of the watches section (needs Watcher and a Gold+ licence or a trial)')
-      .option('--dry-run', 'print every request instead of sending it'),
+      .option('--dry-run', 'print every request instead of sending it')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  hapbeat setup --es http://127.0.0.1:9200                          # templates and ILM policy
+  hapbeat setup --dashboards -E setup.kibana.host=http://127.0.0.1:5601 -E setup.kibana.space=ops
+  hapbeat setup --watches --es https://es:9200 -E watches.actions.webhook_url=https://hooks.example/x
+  hapbeat setup --templates --dashboards --watches -c /etc/hapbeat/hapbeat.yml   # everything
+No cluster to talk to? "hapbeat export" prints the same for someone else to apply.
+`,
+      ),
     ['elasticsearch'],
   ).action(async (flags: CommonFlags & { dryRun?: boolean; templates?: boolean; dashboards?: boolean; watches?: boolean }) => {
     const config = configFromFlags(flags);
@@ -149,7 +160,17 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       .description('print what setup would install, with no cluster at all: template, ilm-policy, dashboards or watches')
       .argument('<what>', `one of: ${EXPORT_KINDS.join(', ')}`)
       .option('--es-version <version>', 'the Elasticsearch version the templates are for', '8.19.0')
-      .option('-o, --out <file>', 'write to this file instead of stdout'),
+      .option('-o, --out <file>', 'write to this file instead of stdout')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  hapbeat export template > templates.txt        # Dev Tools requests: paste into Kibana's console
+  hapbeat export ilm-policy --es-version 9.2.0
+  hapbeat export dashboards -o hapbeat-dashboards.ndjson   # Kibana: Stack Management, Saved objects, Import
+  hapbeat export watches -c /etc/hapbeat/hapbeat.yml       # with the thresholds and actions of the config
+`,
+      ),
     ['elasticsearch'],
   ).action((what: string, flags: CommonFlags & { esVersion: string; out?: string }) => {
     const config = configFromFlags(flags);
