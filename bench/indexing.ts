@@ -22,6 +22,8 @@ export interface IndexingResult {
   baselineDocsPerSec: number;
   ratio: number;
   hapbeatNoCompressionDocsPerSec: number;
+  /** With queue.type: memory (no write-ahead spool): what the disk queue's durability costs. */
+  hapbeatMemoryQueueDocsPerSec: number;
 }
 
 function samples(statText: string, n: number, pid: number): HapbeatEvent[][] {
@@ -39,7 +41,7 @@ function samples(statText: string, n: number, pid: number): HapbeatEvent[][] {
   );
 }
 
-async function viaHapbeat(url: string, ns: string, batches: HapbeatEvent[][], compression: boolean): Promise<number> {
+async function viaHapbeat(url: string, ns: string, batches: HapbeatEvent[][], compression: boolean, queueType: 'disk' | 'memory' = 'disk'): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-bench-'));
   const cfg = loadConfig({
     env: {},
@@ -48,6 +50,7 @@ async function viaHapbeat(url: string, ns: string, batches: HapbeatEvent[][], co
       'data_stream.namespace': ns,
       'output.elasticsearch.compression': compression,
       'queue.max_events': 100_000,
+      'queue.type': queueType,
       'queue.disk.path': path.join(dir, 'spool'),
       'output.elasticsearch.dead_letter.path': path.join(dir, 'dead.ndjson'),
     },
@@ -88,16 +91,18 @@ export async function benchIndexing(url: string, statText: string, samplesCount 
   // Warm up both paths (JIT, first data stream creation), then measure each twice, alternating.
   await viaRawLoop(url, 'warm_raw', samples(statText, 2, 1).flat(), 1600, 2);
   await viaHapbeat(url, 'warm_hb', samples(statText, 2, 2), true);
-  const rates = { raw: [] as number[], hb: [] as number[], hbPlain: [] as number[] };
+  const rates = { raw: [] as number[], hb: [] as number[], hbPlain: [] as number[], hbMemory: [] as number[] };
   let docs = 0;
   for (let round = 0; round < 2; round++) {
     const a = samples(statText, samplesCount, 100 + round);
     const b = samples(statText, samplesCount, 200 + round);
     const c = samples(statText, samplesCount, 300 + round);
+    const d = samples(statText, samplesCount, 400 + round);
     docs = a.flat().length;
     rates.raw.push(docs / ((await viaRawLoop(url, `raw${round}`, a.flat(), 1600, 2)) / 1000));
     rates.hb.push(docs / ((await viaHapbeat(url, `hb${round}`, b, true)) / 1000));
     rates.hbPlain.push(docs / ((await viaHapbeat(url, `hbplain${round}`, c, false)) / 1000));
+    rates.hbMemory.push(docs / ((await viaHapbeat(url, `hbmem${round}`, d, true, 'memory')) / 1000));
   }
   const best = (xs: number[]) => Math.max(...xs);
   return {
@@ -106,5 +111,6 @@ export async function benchIndexing(url: string, statText: string, samplesCount 
     baselineDocsPerSec: best(rates.raw),
     ratio: best(rates.hb) / best(rates.raw),
     hapbeatNoCompressionDocsPerSec: best(rates.hbPlain),
+    hapbeatMemoryQueueDocsPerSec: best(rates.hbMemory),
   };
 }

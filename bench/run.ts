@@ -31,6 +31,7 @@ try {
         console.log(`raw _bulk loop (baseline):            ${f(ix.baselineDocsPerSec, 0)} docs/s`);
         console.log(`hapbeat (defaults, gzip on):          ${f(ix.hapbeatDocsPerSec, 0)} docs/s   ratio ${(ix.ratio * 100).toFixed(1)}% (target: at least 90%) ${ix.ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`);
         console.log(`hapbeat (compression off, loopback):  ${f(ix.hapbeatNoCompressionDocsPerSec, 0)} docs/s   ratio ${((ix.hapbeatNoCompressionDocsPerSec / ix.baselineDocsPerSec) * 100).toFixed(1)}%`);
+        console.log(`hapbeat (gzip on, queue.type memory):  ${f(ix.hapbeatMemoryQueueDocsPerSec, 0)} docs/s   ratio ${((ix.hapbeatMemoryQueueDocsPerSec / ix.baselineDocsPerSec) * 100).toFixed(1)}%  (no write-ahead spool: what durability costs)`);
       }
     } finally {
       await es?.destroy();

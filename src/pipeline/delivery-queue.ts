@@ -85,6 +85,9 @@ export class DeliveryQueue {
   private backlog = false;
   private waker?: () => void;
   private stopping = false;
+  /** Send partial batches at once (someone waits for everything to be delivered). */
+  private flushing = false;
+  /** Shutting down while the output works: one request at a time, so that little is in flight at the deadline. */
   private draining = false;
   private closed = false;
   private readonly abort = new AbortController();
@@ -214,7 +217,7 @@ export class DeliveryQueue {
       return undefined;
     }
     const due = c.since + this.opts.flushIntervalMs;
-    if (c.events.length < this.opts.batchSize && !this.draining && Date.now() < due) {
+    if (c.events.length < this.opts.batchSize && !this.flushing && Date.now() < due) {
       this.partial = c;
       await this.idle(due - Date.now());
       return undefined;
@@ -331,7 +334,7 @@ export class DeliveryQueue {
   /** Resolves true when everything pushed so far is delivered (or false after timeoutMs). For tests and `once`. */
   async waitIdle(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    this.draining = true;
+    this.flushing = true;
     this.wake();
     try {
       while (this.busy || this.buffer.stats().pending > 0) {
@@ -340,7 +343,7 @@ export class DeliveryQueue {
       }
       return true;
     } finally {
-      this.draining = false;
+      this.flushing = false;
     }
   }
 
@@ -353,6 +356,7 @@ export class DeliveryQueue {
   async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
     const deadline = Date.now() + timeoutMs;
+    this.flushing = true;
     this.draining = true;
     this.wake();
     while (this.busy && Date.now() < deadline && this.backoff.attempts === 0) await sleep(20);
