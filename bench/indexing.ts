@@ -29,15 +29,21 @@ export interface IndexingResult {
 function samples(statText: string, n: number, pid: number): HapbeatEvent[][] {
   const table = parseShowStat(statText);
   const t0 = Date.now() - n * 1000;
-  return Array.from({ length: n }, (_, k) =>
-    statEvents(table, {
-      target: { name: 'bench', address: '/run/bench.sock' },
-      agent: { name: 'bench', version: '0', id: 'b', hostname: 'h' },
-      process: { pid, num: 1, old: false, stopping: false, reloads: 0, startTime: 1_795_000_000, version: '2.6' },
-      sampledAt: t0 + k * 1000,
-      periodMs: 1000,
-      namespace: 'bench',
-    }, 1).events,
+  return Array.from(
+    { length: n },
+    (_, k) =>
+      statEvents(
+        table,
+        {
+          target: { name: 'bench', address: '/run/bench.sock' },
+          agent: { name: 'bench', version: '0', id: 'b', hostname: 'h' },
+          process: { pid, num: 1, old: false, stopping: false, reloads: 0, startTime: 1_795_000_000, version: '2.6' },
+          sampledAt: t0 + k * 1000,
+          periodMs: 1000,
+          namespace: 'bench',
+        },
+        1,
+      ).events,
   );
 }
 

@@ -27,8 +27,24 @@ export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<Ou
   const deadPort = await freePort(); // nothing listens there: Elasticsearch is "down" for the whole run
   const hb = spawn(
     process.execPath,
-    ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', '1s', '--es', `http://127.0.0.1:${deadPort}`, '--log-level', 'info',
-      '-E', `queue.disk.path=${path.join(dir, 'spool')}`, '-E', 'queue.disk.max_bytes=4GiB', '-E', 'output.elasticsearch.backoff.max=5s'],
+    [
+      'bin/hapbeat.js',
+      'run',
+      '-t',
+      lab.masterSocket,
+      '--period',
+      '1s',
+      '--es',
+      `http://127.0.0.1:${deadPort}`,
+      '--log-level',
+      'info',
+      '-E',
+      `queue.disk.path=${path.join(dir, 'spool')}`,
+      '-E',
+      'queue.disk.max_bytes=4GiB',
+      '-E',
+      'output.elasticsearch.backoff.max=5s',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: dir } },
   );
   let logs = '';
@@ -41,7 +57,10 @@ export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<Ou
   }
   hb.kill('SIGTERM');
   await new Promise((r) => hb.on('exit', r));
-  const status = logs.split('\n').filter((l) => l.includes('"counters"')).at(-1);
+  const status = logs
+    .split('\n')
+    .filter((l) => l.includes('"counters"'))
+    .at(-1);
   const counters = status ? (JSON.parse(status).counters as Record<string, number>) : {};
   return {
     seconds,

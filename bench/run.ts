@@ -18,20 +18,32 @@ try {
     console.log(`show stat answer / NDJSON written:                 ${r.bytes} / ${r.outBytes} bytes`);
     console.log(`HAProxy @1 show stat round trip    median ${f(r.haproxyMs)} ms   min ${f(r.haproxyMinMs)} ms`);
     console.log(`hapbeat CPU parse+normalize+serialize median ${f(r.hapbeatCpuMs)} ms   min ${f(r.hapbeatCpuMinMs)} ms`);
-    console.log(`whole poll as run does it (per-process docs + rates + totals, ${r.fullDocs} documents): median ${f(r.fullCpuMs)} ms   min ${f(r.fullCpuMinMs)} ms`);
+    console.log(
+      `whole poll as run does it (per-process docs + rates + totals, ${r.fullDocs} documents): median ${f(r.fullCpuMs)} ms   min ${f(r.fullCpuMinMs)} ms`,
+    );
     const minRatio = r.hapbeatCpuMinMs / r.haproxyMinMs;
-    console.log(`ratio hapbeat / HAProxy: medians ${r.ratio.toFixed(2)}x, minimums ${minRatio.toFixed(2)}x (target: at most 3x) ${r.ratio <= 3 ? 'OK' : minRatio <= 3 ? 'OK at the minimums; the medians carry this machine\'s noise' : 'ABOVE TARGET'}`);
+    console.log(
+      `ratio hapbeat / HAProxy: medians ${r.ratio.toFixed(2)}x, minimums ${minRatio.toFixed(2)}x (target: at most 3x) ${r.ratio <= 3 ? 'OK' : minRatio <= 3 ? "OK at the minimums; the medians carry this machine's noise" : 'ABOVE TARGET'}`,
+    );
   }
   if (want('indexing') || want('rss')) {
     const es = want('indexing') ? await EsServer.start({ heapMb: 1024 }) : undefined;
     try {
       if (es) {
         const ix = await benchIndexing(es.url, r.text);
-        console.log(`\n== 2. indexing into the local Elasticsearch ${es.version} (TSDB data streams, bulk 1600, 2 requests at once, ${ix.documents} documents per run, best of 2)`);
+        console.log(
+          `\n== 2. indexing into the local Elasticsearch ${es.version} (TSDB data streams, bulk 1600, 2 requests at once, ${ix.documents} documents per run, best of 2)`,
+        );
         console.log(`raw _bulk loop (baseline):            ${f(ix.baselineDocsPerSec, 0)} docs/s`);
-        console.log(`hapbeat (defaults, gzip on):          ${f(ix.hapbeatDocsPerSec, 0)} docs/s   ratio ${(ix.ratio * 100).toFixed(1)}% (target: at least 90%) ${ix.ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`);
-        console.log(`hapbeat (compression off, loopback):  ${f(ix.hapbeatNoCompressionDocsPerSec, 0)} docs/s   ratio ${((ix.hapbeatNoCompressionDocsPerSec / ix.baselineDocsPerSec) * 100).toFixed(1)}%`);
-        console.log(`hapbeat (gzip on, queue.type memory):  ${f(ix.hapbeatMemoryQueueDocsPerSec, 0)} docs/s   ratio ${((ix.hapbeatMemoryQueueDocsPerSec / ix.baselineDocsPerSec) * 100).toFixed(1)}%  (no write-ahead spool: what durability costs)`);
+        console.log(
+          `hapbeat (defaults, gzip on):          ${f(ix.hapbeatDocsPerSec, 0)} docs/s   ratio ${(ix.ratio * 100).toFixed(1)}% (target: at least 90%) ${ix.ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`,
+        );
+        console.log(
+          `hapbeat (compression off, loopback):  ${f(ix.hapbeatNoCompressionDocsPerSec, 0)} docs/s   ratio ${((ix.hapbeatNoCompressionDocsPerSec / ix.baselineDocsPerSec) * 100).toFixed(1)}%`,
+        );
+        console.log(
+          `hapbeat (gzip on, queue.type memory):  ${f(ix.hapbeatMemoryQueueDocsPerSec, 0)} docs/s   ratio ${((ix.hapbeatMemoryQueueDocsPerSec / ix.baselineDocsPerSec) * 100).toFixed(1)}%  (no write-ahead spool: what durability costs)`,
+        );
       }
     } finally {
       await es?.destroy();

@@ -62,7 +62,7 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
     let text = '';
     for (let i = 0; i < RUNS + 5; i++) {
       const t0 = process.hrtime.bigint();
-      text = await rawCommand(lab.masterSocket, "@1 show stat", 10_000);
+      text = await rawCommand(lab.masterSocket, '@1 show stat', 10_000);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (i >= 5) rtts.push(ms);
     }
@@ -100,7 +100,15 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
         startedAt: at,
         durationNs: 1,
         skipped: [],
-        samples: [{ ref: { prefix: '@1', section: 'workers' as const }, sampledAt: at, info: { text: infoText, durationNs: 1 }, stat: { text, durationNs: 1 }, errors: [] }],
+        samples: [
+          {
+            ref: { prefix: '@1', section: 'workers' as const },
+            sampledAt: at,
+            info: { text: infoText, durationNs: 1 },
+            stat: { text, durationNs: 1 },
+            errors: [],
+          },
+        ],
       };
       const c0 = process.cpuUsage();
       const n = processor.process(poll);

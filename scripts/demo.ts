@@ -32,7 +32,16 @@ async function main(): Promise<void> {
   try {
     const version = (await lab.command('@1 show info')).match(/^Version: (.*)$/m)?.[1];
     console.log(`  HAProxy ${version}, master pid ${lab.masterPid}, master CLI ${lab.masterSocket}`);
-    const outputArgs = es ? ['--es', es.url, '-E', `queue.disk.path=${path.join(outDir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(outDir, 'dead-letter.ndjson')}`] : ['--output', 'file', '--output-path', outDir];
+    const outputArgs = es
+      ? [
+          '--es',
+          es.url,
+          '-E',
+          `queue.disk.path=${path.join(outDir, 'spool')}`,
+          '-E',
+          `output.elasticsearch.dead_letter.path=${path.join(outDir, 'dead-letter.ndjson')}`,
+        ]
+      : ['--output', 'file', '--output-path', outDir];
     if (es) {
       console.log(`  Elasticsearch ${es.version} at ${es.url}; installing the index templates: hapbeat setup`);
       const setup = spawn(process.execPath, ['bin/hapbeat.js', 'setup', '--es', es.url], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -55,11 +64,10 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const hb = spawn(
-      process.execPath,
-      ['bin/hapbeat.js', 'run', '--target', lab.masterSocket, '--period', '1s', ...outputArgs],
-      { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: path.resolve('data') } },
-    );
+    const hb = spawn(process.execPath, ['bin/hapbeat.js', 'run', '--target', lab.masterSocket, '--period', '1s', ...outputArgs], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      env: { ...process.env, HAPBEAT_PATH_DATA: path.resolve('data') },
+    });
     let logs = '';
     hb.stderr.on('data', (d) => (logs += d));
     const exited = new Promise<number>((r) => hb.on('exit', (c) => r(c ?? -1)));
@@ -99,7 +107,9 @@ async function main(): Promise<void> {
 
 async function reportElasticsearch(url: string, sent: string, logs: string): Promise<void> {
   const q = async (index: string, body: unknown) =>
-    (await (await fetch(`${url}/${index}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    (await (
+      await fetch(`${url}/${index}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    ).json()) as any;
   await fetch(`${url}/metrics-haproxy.*/_refresh`, { method: 'POST' });
   const r = await q('metrics-haproxy.*', {
     size: 0,
@@ -126,7 +136,9 @@ async function reportElasticsearch(url: string, sent: string, logs: string): Pro
   });
   const errors = logs.split('\n').filter((l) => l.includes('"level":"error"')).length;
   console.log('');
-  console.log(`Indexed into Elasticsearch at ${url} (data streams metrics-haproxy.stat-default, metrics-haproxy.info-default, metrics-haproxy.process-default)`);
+  console.log(
+    `Indexed into Elasticsearch at ${url} (data streams metrics-haproxy.stat-default, metrics-haproxy.info-default, metrics-haproxy.process-default)`,
+  );
   console.log(`  traffic through HAProxy: ${sent}; hapbeat logged ${errors} error(s)`);
   console.log('Documents per dataset:');
   for (const b of r.aggregations.dataset.buckets) console.log(`  ${String(b.key).padEnd(14)} ${b.doc_count}`);
@@ -134,16 +146,26 @@ async function reportElasticsearch(url: string, sent: string, logs: string): Pro
   for (const b of r.aggregations.process.buckets) {
     const ds = Object.fromEntries(b.per_dataset.buckets.map((x: { key: string; doc_count: number }) => [x.key, x.doc_count]));
     const role = b.ever_old.doc_count > 0 ? 'current, then old after the reload' : 'current (started by the reload)';
-    console.log(`  pid ${String(b.key).padEnd(7)} ${role.padEnd(34)} samples ${String(b.samples.value).padStart(3)}  stat ${String(ds['haproxy.stat'] ?? 0).padStart(4)}  info ${String(ds['haproxy.info'] ?? 0).padStart(3)}  fe_main 2xx ${b.fe2xx.v.value ?? 0}`);
+    console.log(
+      `  pid ${String(b.key).padEnd(7)} ${role.padEnd(34)} samples ${String(b.samples.value).padStart(3)}  stat ${String(ds['haproxy.stat'] ?? 0).padStart(4)}  info ${String(ds['haproxy.info'] ?? 0).padStart(3)}  fe_main 2xx ${b.fe2xx.v.value ?? 0}`,
+    );
   }
   const t = r.aggregations.totals;
   const tds = Object.fromEntries(t.per_dataset.buckets.map((x: { key: string; doc_count: number }) => [x.key, x.doc_count]));
-  console.log(`  ${'all (scope: all, the instance)'.padEnd(45)} samples ${String(t.samples.value).padStart(3)}  stat ${String(tds['haproxy.stat'] ?? 0).padStart(4)}  info ${String(tds['haproxy.info'] ?? 0).padStart(3)}  fe_main 2xx ${t.fe2xx.v.value ?? 0}`);
+  console.log(
+    `  ${'all (scope: all, the instance)'.padEnd(45)} samples ${String(t.samples.value).padStart(3)}  stat ${String(tds['haproxy.stat'] ?? 0).padStart(4)}  info ${String(tds['haproxy.info'] ?? 0).padStart(3)}  fe_main 2xx ${t.fe2xx.v.value ?? 0}`,
+  );
 }
 
 function report(sent: string, logs: string): void {
   const file = path.join(outDir, 'hapbeat.ndjson');
-  const docs = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const docs = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
   const byDataset = new Map<string, number>();
   const procs = new Map<number, { old: boolean; everOld: boolean; num: number; stat: number; info: number; polls: Set<string>; req2xx: number }>();
   const totals = { stat: 0, info: 0, polls: new Set<string>(), req2xx: 0 };
@@ -178,9 +200,13 @@ function report(sent: string, logs: string): void {
   console.log('Processes seen:');
   for (const [pid, p] of procs) {
     const role = p.everOld ? 'current, then old after the reload' : 'current (started by the reload)';
-    console.log(`  pid ${String(pid).padEnd(7)} process #${p.num}  ${role.padEnd(30)} samples ${String(p.polls.size).padStart(3)}  stat docs ${String(p.stat).padStart(4)}  info docs ${String(p.info).padStart(3)}  fe_main 2xx ${p.req2xx}`);
+    console.log(
+      `  pid ${String(pid).padEnd(7)} process #${p.num}  ${role.padEnd(30)} samples ${String(p.polls.size).padStart(3)}  stat docs ${String(p.stat).padStart(4)}  info docs ${String(p.info).padStart(3)}  fe_main 2xx ${p.req2xx}`,
+    );
   }
-  console.log(`  ${'all (scope: all, the instance)'.padEnd(58)} samples ${String(totals.polls.size).padStart(3)}  stat docs ${String(totals.stat).padStart(4)}  info docs ${String(totals.info).padStart(3)}  fe_main 2xx ${totals.req2xx}`);
+  console.log(
+    `  ${'all (scope: all, the instance)'.padEnd(58)} samples ${String(totals.polls.size).padStart(3)}  stat docs ${String(totals.stat).padStart(4)}  info docs ${String(totals.info).padStart(3)}  fe_main 2xx ${totals.req2xx}`,
+  );
   console.log('Documents per dataset:');
   for (const [ds, n] of byDataset) console.log(`  ${ds.padEnd(16)} ${n}`);
   console.log('');

@@ -1,6 +1,14 @@
 /** npm run docs: regenerates the README's references and the recorded field natures from the code and fixtures. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { combineRulesReference, configReference, dashboardsReference, fieldsReference, queriesReference, replaceSection, watchesReference } from '../src/docs/reference.js';
+import {
+  combineRulesReference,
+  configReference,
+  dashboardsReference,
+  fieldsReference,
+  queriesReference,
+  replaceSection,
+  watchesReference,
+} from '../src/docs/reference.js';
 import { RECORDED_NATURES_FILE, recordedNaturesSource } from './recorded-natures.js';
 
 writeFileSync(RECORDED_NATURES_FILE, recordedNaturesSource());

@@ -7,7 +7,10 @@ import { EsServer } from '../test/harness/elasticsearch.js';
 
 const free = (port: number) =>
   new Promise<boolean>((resolve) => {
-    const s = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    const s = net
+      .createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 
 const port = (await free(9200)) ? 9200 : undefined;
@@ -21,5 +24,5 @@ const stop = async () => {
   await es.destroy();
   process.exit(0);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -9,6 +9,11 @@ rm -f "$report"
 # The type check covers src/, test/, bench/ and scripts/ (a watch that is not an estypes.WatcherWatch fails here).
 echo "test: npm run typecheck" >&2
 npm run --silent typecheck
+# Lint: promises nobody awaits, async callbacks where sync ones are expected, stale disable comments.
+echo "test: npm run lint" >&2
+npm run --silent lint
+echo "test: npm run format:check" >&2
+npm run --silent format:check
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 code=$?

@@ -44,7 +44,6 @@ export interface DaemonOptions {
   stopSignal: Promise<string>;
 }
 
-
 /**
  * `hapbeat run`: polls every target on schedule until the stop signal. Then, within `shutdown_timeout`: stops
  * polling (a poll in progress may finish and be kept), lets the delivery queue send what it can, aborts what is
@@ -68,7 +67,10 @@ export async function runDaemon(a: Agent, config: HapbeatConfig, log: Logger, op
   clearInterval(status);
   const started = Date.now();
   const deadline = started + config.shutdownTimeoutMs;
-  log.info({ signal, shutdown_timeout_ms: config.shutdownTimeoutMs }, `received ${signal}; stopping the polls and delivering for at most ${config.shutdownTimeoutMs} ms`);
+  log.info(
+    { signal, shutdown_timeout_ms: config.shutdownTimeoutMs },
+    `received ${signal}; stopping the polls and delivering for at most ${config.shutdownTimeoutMs} ms`,
+  );
   // A poll stuck on HAProxy must not hold the shutdown: it gets half of the time at most.
   await within(poller.stop(), config.shutdownTimeoutMs / 2);
   await a.sink.close(Math.max(0, deadline - Date.now()));

@@ -14,7 +14,10 @@ import { kibanaNdjson } from '../kibana/objects.js';
 
 function requireHosts(config: HapbeatConfig): void {
   if (config.output.elasticsearch.hosts.length === 0) {
-    throw new ConfigError('no Elasticsearch host is configured', 'set output.elasticsearch.hosts in the config file, HAPBEAT_ES_HOSTS, or -E output.elasticsearch.hosts=http://127.0.0.1:9200');
+    throw new ConfigError(
+      'no Elasticsearch host is configured',
+      'set output.elasticsearch.hosts in the config file, HAPBEAT_ES_HOSTS, or -E output.elasticsearch.hosts=http://127.0.0.1:9200',
+    );
   }
 }
 
@@ -29,7 +32,12 @@ export interface SetupParts {
  * the Kibana saved objects, the Watcher alerts. Prints what it installs, skips, or would send, object by
  * object. Returns the exit code.
  */
-export async function setupCommand(config: HapbeatConfig, dryRun: boolean, out: NodeJS.WritableStream, parts: SetupParts = { templates: true, dashboards: false, watches: false }): Promise<number> {
+export async function setupCommand(
+  config: HapbeatConfig,
+  dryRun: boolean,
+  out: NodeJS.WritableStream,
+  parts: SetupParts = { templates: true, dashboards: false, watches: false },
+): Promise<number> {
   let failed = 0;
   if (parts.templates) failed += await setupTemplates(config, dryRun, out);
   if (parts.dashboards) failed += await setupDashboards(config, dryRun, out);
@@ -43,12 +51,15 @@ async function setupDashboards(config: HapbeatConfig, dryRun: boolean, out: Node
   const auth = k.apiKey ? { apiKey: k.apiKey } : k.username ? { username: k.username, password: k.password } : es.auth && 'username' in es.auth ? es.auth : {};
   const ndjson = kibanaNdjson();
   if (dryRun) {
-    out.write(`would POST ${k.host || '<setup.kibana.host>'}${k.space ? `/s/${k.space}` : ''}/api/saved_objects/_import?overwrite=true with ${ndjson.trim().split('\n').length} saved objects (hapbeat export dashboards prints them)\n`);
+    out.write(
+      `would POST ${k.host || '<setup.kibana.host>'}${k.space ? `/s/${k.space}` : ''}/api/saved_objects/_import?overwrite=true with ${ndjson.trim().split('\n').length} saved objects (hapbeat export dashboards prints them)\n`,
+    );
     return 0;
   }
   try {
     const r = await importSavedObjects({ host: k.host, space: k.space, ...auth }, ndjson);
-    for (const o of r.objects) out.write(o.ok ? `ok    Kibana ${o.type} ${o.id}${o.title ? ` (${o.title})` : ''}\n` : `FAIL  Kibana ${o.type} ${o.id}: ${o.error}\n`);
+    for (const o of r.objects)
+      out.write(o.ok ? `ok    Kibana ${o.type} ${o.id}${o.title ? ` (${o.title})` : ''}\n` : `FAIL  Kibana ${o.type} ${o.id}: ${o.error}\n`);
     const bad = r.objects.filter((o) => !o.ok).length;
     out.write(bad ? `${bad} saved object(s) were not imported\n` : `Dashboards imported: ${r.objects.length} saved objects.\n`);
     return bad ? 1 : 0;
@@ -142,21 +153,38 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
       out.write(`ok    authenticated as "${me.username}"\n`);
       const idx = ['metrics-haproxy.*', 'hapbeat-haproxy.*'];
       const priv = (await client.security.hasPrivileges(
-        { cluster: ['monitor', 'manage_index_templates', ...(caps.ilm ? ['manage_ilm'] : [])], index: [{ names: idx, privileges: ['create_doc', 'auto_configure', 'view_index_metadata'] }] },
+        {
+          cluster: ['monitor', 'manage_index_templates', ...(caps.ilm ? ['manage_ilm'] : [])],
+          index: [{ names: idx, privileges: ['create_doc', 'auto_configure', 'view_index_metadata'] }],
+        },
         { maxRetries: 0 },
       )) as { has_all_requested: boolean; cluster: Record<string, boolean>; index: Record<string, Record<string, boolean>> };
       if (priv.has_all_requested) out.write('ok    privileges: monitor, manage_index_templates, create_doc and auto_configure on metrics-haproxy.*\n');
       else {
         const missing = [
-          ...Object.entries(priv.cluster).filter(([, v]) => !v).map(([k]) => `cluster ${k}`),
-          ...Object.entries(priv.index).flatMap(([n, p]) => Object.entries(p).filter(([, v]) => !v).map(([k]) => `${k} on ${n}`)),
+          ...Object.entries(priv.cluster)
+            .filter(([, v]) => !v)
+            .map(([k]) => `cluster ${k}`),
+          ...Object.entries(priv.index).flatMap(([n, p]) =>
+            Object.entries(p)
+              .filter(([, v]) => !v)
+              .map(([k]) => `${k} on ${n}`),
+          ),
         ];
-        fail(`missing privileges: ${missing.join(', ')}: grant them to this user's role (setup needs the cluster ones; run needs create_doc and auto_configure)`);
+        fail(
+          `missing privileges: ${missing.join(', ')}: grant them to this user's role (setup needs the cluster ones; run needs create_doc and auto_configure)`,
+        );
       }
     } catch (err) {
       const f = describeFailure(err);
       if (f.status === 401) fail('authentication failed: check output.elasticsearch.username/password, api_key or bearer_token');
-      else if (/security must be explicitly enabled|Security is disabled|security_exception.*not enabled/i.test(f.message) || f.status === 500 || f.status === 400 || f.status === 404 || f.status === 405) {
+      else if (
+        /security must be explicitly enabled|Security is disabled|security_exception.*not enabled/i.test(f.message) ||
+        f.status === 500 ||
+        f.status === 400 ||
+        f.status === 404 ||
+        f.status === 405
+      ) {
         out.write('ok    security is off on this cluster: no authentication or privileges to check\n');
       } else fail(f.message);
     }
@@ -164,7 +192,8 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
       const name = templateName(ds, es.indexMode);
       const exists = await client.indices.existsIndexTemplate({ name }).catch(() => false);
       if (exists) out.write(`ok    index template ${name} is installed\n`);
-      else if (es.installTemplates) out.write(`note  index template ${name} is missing: "hapbeat run" installs it at start (setup.template.enabled), or run "hapbeat setup"\n`);
+      else if (es.installTemplates)
+        out.write(`note  index template ${name} is missing: "hapbeat run" installs it at start (setup.template.enabled), or run "hapbeat setup"\n`);
       else fail(`index template ${name} is missing: run "hapbeat setup"`);
     }
     try {
@@ -196,5 +225,3 @@ function reportQueue(config: HapbeatConfig, out: NodeJS.WritableStream, fail: (m
     if (c.warning) out.write(`warn  ${c.warning}\n`);
   }
 }
-
-

@@ -26,7 +26,8 @@ export function exportText(kind: string, config: HapbeatConfig, esVersion: strin
   if (!(EXPORT_KINDS as readonly string[]).includes(kind)) {
     throw new ConfigError(`unknown export "${kind}"`, `export one of: ${EXPORT_KINDS.join(', ')}`);
   }
-  if (!/^\d+\.\d+\.\d+$/.test(esVersion)) throw new ConfigError(`--es-version ${JSON.stringify(esVersion)} is not a version such as 8.19.0`, 'give the version of the cluster it is meant for');
+  if (!/^\d+\.\d+\.\d+$/.test(esVersion))
+    throw new ConfigError(`--es-version ${JSON.stringify(esVersion)} is not a version such as 8.19.0`, 'give the version of the cluster it is meant for');
   const es = config.output.elasticsearch;
   switch (kind as ExportKind) {
     case 'template':
@@ -35,7 +36,10 @@ export function exportText(kind: string, config: HapbeatConfig, esVersion: strin
         .map((s) => devTools(s.method, s.path, s.body))
         .join('\n');
     case 'ilm-policy':
-      return [devTools('PUT', `/_ilm/policy/${ILM_POLICY}`, ilmPolicy(assetOptions(es), es.tsdb !== false)), devTools('PUT', `/_ilm/policy/${ILM_EVENTS_POLICY}`, ilmPolicy(assetOptions(es), false))].join('\n');
+      return [
+        devTools('PUT', `/_ilm/policy/${ILM_POLICY}`, ilmPolicy(assetOptions(es), es.tsdb !== false)),
+        devTools('PUT', `/_ilm/policy/${ILM_EVENTS_POLICY}`, ilmPolicy(assetOptions(es), false)),
+      ].join('\n');
     case 'dashboards':
       return kibanaNdjson();
     case 'watches':

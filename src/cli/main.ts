@@ -71,10 +71,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     .addHelpText('after', EXAMPLES);
 
   addCommonOptions(
-    program
-      .command('run')
-      .description('poll every target on schedule and ship the documents until SIGINT or SIGTERM')
-      .addHelpText('after', settingsHelp()),
+    program.command('run').description('poll every target on schedule and ship the documents until SIGINT or SIGTERM').addHelpText('after', settingsHelp()),
   ).action(async (flags: CommonFlags) => {
     const config = configFromFlags(flags);
     requireTargets(config);
@@ -133,7 +130,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       .command('setup')
       .description('install what users need, idempotently: the index templates and ILM policy (the default), the Kibana dashboards, the Watcher alerts')
       .option('--templates', 'the index templates and ILM policy in Elasticsearch (the default when nothing else is chosen)')
-      .option('--dashboards', 'the data view, visualizations and dashboards, through Kibana\'s import API (setup.kibana.host)')
+      .option('--dashboards', "the data view, visualizations and dashboards, through Kibana's import API (setup.kibana.host)")
       .option('--watches', 'the Watcher alerts, with the thresholds of the watches section (needs Watcher and a Gold+ licence or a trial)')
       .option('--dry-run', 'print every request instead of sending it')
       .addHelpText(
@@ -151,7 +148,11 @@ No cluster to talk to? "hapbeat export" prints the same for someone else to appl
   ).action(async (flags: CommonFlags & { dryRun?: boolean; templates?: boolean; dashboards?: boolean; watches?: boolean }) => {
     const config = configFromFlags(flags);
     const chosen = flags.templates || flags.dashboards || flags.watches;
-    exitCode = await setupCommand(config, flags.dryRun === true, report, { templates: chosen ? flags.templates === true : true, dashboards: flags.dashboards === true, watches: flags.watches === true });
+    exitCode = await setupCommand(config, flags.dryRun === true, report, {
+      templates: chosen ? flags.templates === true : true,
+      dashboards: flags.dashboards === true,
+      watches: flags.watches === true,
+    });
   });
 
   addCommonOptions(
@@ -182,29 +183,27 @@ Examples:
   });
 
   const test = program.command('test').description('check the configuration or the connection to HAProxy');
-  addCommonOptions(test.command('config').description('validate the configuration and print the effective settings')).action(
-    (flags: CommonFlags) => {
-      const config = configFromFlags(flags);
-      report.write(YAML.stringify(redactDeep(config.effective)));
-      report.write(`Config OK${config.file ? ` (${config.file})` : ''}: ${config.targets.length} target(s)\n`);
-      report.write(`Data directory: ${path.resolve(config.dataPath)} (agent id; disk queue in ${path.resolve(config.queue.disk.path)})\n`);
-      if (config.targets.length === 0) report.write('Note: no target yet; "run" and "once" need --target or haproxy.targets.\n');
-    },
-  );
-  addCommonOptions(test.command('output').description('check the connection, version, authentication and privileges of the Elasticsearch output, and the disk queue'), ['elasticsearch']).action(
-    async (flags: CommonFlags) => {
-      const config = configFromFlags(flags);
-      exitCode = await testOutputCommand(config, report);
-    },
-  );
+  addCommonOptions(test.command('config').description('validate the configuration and print the effective settings')).action((flags: CommonFlags) => {
+    const config = configFromFlags(flags);
+    report.write(YAML.stringify(redactDeep(config.effective)));
+    report.write(`Config OK${config.file ? ` (${config.file})` : ''}: ${config.targets.length} target(s)\n`);
+    report.write(`Data directory: ${path.resolve(config.dataPath)} (agent id; disk queue in ${path.resolve(config.queue.disk.path)})\n`);
+    if (config.targets.length === 0) report.write('Note: no target yet; "run" and "once" need --target or haproxy.targets.\n');
+  });
   addCommonOptions(
-    test.command('haproxy').description('connect to every target, list the HAProxy processes found, and say what is wrong'),
-    ['haproxy'],
+    test.command('output').description('check the connection, version, authentication and privileges of the Elasticsearch output, and the disk queue'),
+    ['elasticsearch'],
   ).action(async (flags: CommonFlags) => {
     const config = configFromFlags(flags);
-    requireTargets(config);
-    exitCode = await testHaproxy(config, report);
+    exitCode = await testOutputCommand(config, report);
   });
+  addCommonOptions(test.command('haproxy').description('connect to every target, list the HAProxy processes found, and say what is wrong'), ['haproxy']).action(
+    async (flags: CommonFlags) => {
+      const config = configFromFlags(flags);
+      requireTargets(config);
+      exitCode = await testHaproxy(config, report);
+    },
+  );
 
   try {
     await program.parseAsync(argv);
@@ -229,7 +228,10 @@ Examples:
  */
 function exitOnStrayErrors(log: Logger): void {
   const die = (kind: string) => (err: unknown) => {
-    log.fatal({ error: { message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack } }, `${kind}: ${(err as Error)?.message ?? String(err)}; exiting (this is a bug in hapbeat)`);
+    log.fatal(
+      { error: { message: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack } },
+      `${kind}: ${(err as Error)?.message ?? String(err)}; exiting (this is a bug in hapbeat)`,
+    );
     process.exit(70);
   };
   process.on('unhandledRejection', die('unhandled promise rejection'));

@@ -48,7 +48,11 @@ export function addCommonOptions(cmd: Command, groups: readonly OptionGroup[] = 
   }
   return cmd
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
-    .option('-E, --setting <key=value>', 'set any setting by its dotted name, repeatable, e.g. -E haproxy.timeouts.read=10s (the value is read by the setting\'s type)', collect);
+    .option(
+      '-E, --setting <key=value>',
+      "set any setting by its dotted name, repeatable, e.g. -E haproxy.timeouts.read=10s (the value is read by the setting's type)",
+      collect,
+    );
 }
 
 /** Loads the configuration from file, environment and these flags. */

@@ -102,7 +102,7 @@ export interface LoadOptions {
  */
 export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
   const env = opts.env ?? process.env;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   const conf = convict(schema as any, { env, args: [] });
   if (opts.file) {
     let text: string;
@@ -120,7 +120,11 @@ export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
     try {
       data = YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
     } catch (err) {
-      throw new ConfigError(`config file ${opts.file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax at the position given', err);
+      throw new ConfigError(
+        `config file ${opts.file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+        'fix the YAML syntax at the position given',
+        err,
+      );
     }
     if (data !== null && data !== undefined) {
       if (typeof data !== 'object' || Array.isArray(data)) {
@@ -133,7 +137,10 @@ export function loadConfig(opts: LoadOptions = {}): HapbeatConfig {
     if (RENAMED[key]) throw new ConfigError(`the setting "${key}" is now "${RENAMED[key]}"`, `write ${RENAMED[key]}=${String(value)}`);
     if (!conf.has(key as never) || settingFormat(key) === undefined) {
       const near = nearestSetting(key);
-      throw new ConfigError(`unknown setting "${key}"${near ? `: did you mean ${near}?` : ''}`, `the settings are listed by "hapbeat run --help" and in config/hapbeat.yml`);
+      throw new ConfigError(
+        `unknown setting "${key}"${near ? `: did you mean ${near}?` : ''}`,
+        `the settings are listed by "hapbeat run --help" and in config/hapbeat.yml`,
+      );
     }
     conf.set(key as never, (typeof value === 'string' ? valueByType(key, value) : value) as never);
   }
@@ -199,7 +206,10 @@ function toConfig(conf: ConfigReader, file: string | undefined, env: NodeJS.Proc
   const rawType = get<'auto' | 'file' | 'console' | 'elasticsearch'>('output.type');
   const type = rawType === 'auto' ? (es.hosts.length > 0 ? 'elasticsearch' : 'file') : rawType;
   if (type === 'elasticsearch' && es.hosts.length === 0) {
-    throw new ConfigError('output.type is elasticsearch but output.elasticsearch.hosts is empty', 'set output.elasticsearch.hosts (or HAPBEAT_ES_HOSTS), e.g. http://127.0.0.1:9200');
+    throw new ConfigError(
+      'output.type is elasticsearch but output.elasticsearch.hosts is empty',
+      'set output.elasticsearch.hosts (or HAPBEAT_ES_HOSTS), e.g. http://127.0.0.1:9200',
+    );
   }
   const queueType = get<'auto' | 'memory' | 'disk'>('queue.type');
   const queue: QueueConfig = {
@@ -238,7 +248,8 @@ function toConfig(conf: ConfigReader, file: string | undefined, env: NodeJS.Proc
     },
   };
   for (const [k, v] of Object.entries(watches.thresholds)) {
-    if (!Number.isFinite(v) || v < 0 || (k !== 'queued' && k !== 'minRequestRate' && v > 1)) throw new ConfigError(`watches.thresholds: ${k} is ${v}`, 'shares are from 0 to 1 (0.25 is 25%); counts and rates are 0 or more');
+    if (!Number.isFinite(v) || v < 0 || (k !== 'queued' && k !== 'minRequestRate' && v > 1))
+      throw new ConfigError(`watches.thresholds: ${k} is ${v}`, 'shares are from 0 to 1 (0.25 is 25%); counts and rates are 0 or more');
   }
   return {
     targets,
@@ -284,7 +295,11 @@ function secret(get: <T>(k: string) => T, key: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new ConfigError(`cannot read ${key}_file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path and that this user may read it', err);
+    throw new ConfigError(
+      `cannot read ${key}_file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'check the path and that this user may read it',
+      err,
+    );
   }
 }
 
@@ -325,8 +340,10 @@ function elasticsearchConfig(get: <T>(k: string) => T, dataPath: string): Elasti
     installTemplates: parseBoolean(get('setup.template.enabled'))!,
   };
   if (cfg.bulkMaxSize < 1) throw new ConfigError(`${p}.bulk_max_size must be at least 1`, 'the default is 1600');
-  if (cfg.maxConcurrentRequests < 1 || cfg.maxConcurrentRequests > 16) throw new ConfigError(`${p}.max_concurrent_requests is ${cfg.maxConcurrentRequests}`, 'use 1 to 16');
-  if (cfg.backoffInitMs <= 0 || cfg.backoffMaxMs < cfg.backoffInitMs) throw new ConfigError(`${p}.backoff.init must be above 0 and at most backoff.max`, 'the defaults are 1s and 60s');
+  if (cfg.maxConcurrentRequests < 1 || cfg.maxConcurrentRequests > 16)
+    throw new ConfigError(`${p}.max_concurrent_requests is ${cfg.maxConcurrentRequests}`, 'use 1 to 16');
+  if (cfg.backoffInitMs <= 0 || cfg.backoffMaxMs < cfg.backoffInitMs)
+    throw new ConfigError(`${p}.backoff.init must be above 0 and at most backoff.max`, 'the defaults are 1s and 60s');
   if (cfg.caFile) {
     try {
       readFileSync(cfg.caFile);
@@ -416,7 +433,10 @@ function valueByType(key: string, raw: string): unknown {
         return raw;
       }
     }
-    return raw.split(',').map((x) => x.trim()).filter(Boolean);
+    return raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   }
   return raw;
 }

@@ -80,7 +80,10 @@ convict.addFormat({
   // From an environment variable: a comma-separated list of addresses.
   coerce: (v: unknown) =>
     typeof v === 'string'
-      ? v.split(',').map((s) => s.trim()).filter(Boolean)
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
       : v,
 });
 
@@ -98,7 +101,13 @@ convict.addFormat({
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`item ${i} must be http:// or https://`);
     });
   },
-  coerce: (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  coerce: (v: unknown) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
 });
 
 convict.addFormat({
@@ -132,7 +141,12 @@ export const schema = {
     },
     timeouts: {
       connect: { doc: 'Hard limit to connect to a socket.', format: 'duration-text', default: '2s' as string | number, env: 'HAPBEAT_CONNECT_TIMEOUT' },
-      read: { doc: 'Hard limit for one complete answer after connecting.', format: 'duration-text', default: '5s' as string | number, env: 'HAPBEAT_READ_TIMEOUT' },
+      read: {
+        doc: 'Hard limit for one complete answer after connecting.',
+        format: 'duration-text',
+        default: '5s' as string | number,
+        env: 'HAPBEAT_READ_TIMEOUT',
+      },
     },
     max_connections_per_target: {
       doc: 'Concurrent CLI connections per target (the master CLI allows 10 in all, shared with operators).',
@@ -158,7 +172,13 @@ export const schema = {
       username: { doc: 'Basic authentication user.', format: String, default: '', env: 'HAPBEAT_ES_USERNAME' },
       password: { doc: 'Basic authentication password (or password_file).', format: String, default: '', env: 'HAPBEAT_ES_PASSWORD', sensitive: true },
       password_file: { doc: 'A file holding the password.', format: String, default: '', env: 'HAPBEAT_ES_PASSWORD_FILE' },
-      api_key: { doc: 'An API key (base64 "id:key" as Kibana shows it), or api_key_file.', format: String, default: '', env: 'HAPBEAT_ES_API_KEY', sensitive: true },
+      api_key: {
+        doc: 'An API key (base64 "id:key" as Kibana shows it), or api_key_file.',
+        format: String,
+        default: '',
+        env: 'HAPBEAT_ES_API_KEY',
+        sensitive: true,
+      },
       api_key_file: { doc: 'A file holding the API key.', format: String, default: '', env: 'HAPBEAT_ES_API_KEY_FILE' },
       bearer_token: { doc: 'A bearer token (or bearer_token_file).', format: String, default: '', env: 'HAPBEAT_ES_BEARER_TOKEN', sensitive: true },
       bearer_token_file: { doc: 'A file holding the bearer token.', format: String, default: '', env: 'HAPBEAT_ES_BEARER_TOKEN_FILE' },
@@ -175,21 +195,41 @@ export const schema = {
       },
       bulk_max_size: { doc: 'Documents per bulk request.', format: 'nat', default: 1600 },
       bulk_max_bytes: { doc: 'Largest bulk request body before compression.', format: 'size-text', default: '10MiB' as string | number },
-      flush_interval: { doc: 'A partial batch waits at most this long for more documents; a full batch goes at once.', format: 'duration-text', default: '1s' as string | number },
+      flush_interval: {
+        doc: 'A partial batch waits at most this long for more documents; a full batch goes at once.',
+        format: 'duration-text',
+        default: '1s' as string | number,
+      },
       max_concurrent_requests: { doc: 'Bulk requests in flight at once.', format: 'nat', default: 2 },
       backoff: {
         init: { doc: 'First retry delay (doubles, with jitter).', format: 'duration-text', default: '1s' as string | number },
         max: { doc: 'Longest retry delay.', format: 'duration-text', default: '60s' as string | number },
       },
       dead_letter: {
-        path: { doc: 'NDJSON file for documents Elasticsearch rejects for good (mapping errors), with the reason; empty: <path.data>/dead-letter/hapbeat-dead-letter.ndjson.', format: String, default: '' },
+        path: {
+          doc: 'NDJSON file for documents Elasticsearch rejects for good (mapping errors), with the reason; empty: <path.data>/dead-letter/hapbeat-dead-letter.ndjson.',
+          format: String,
+          default: '',
+        },
         index: { doc: 'Also index rejected documents (as text, with the reason) into this index; empty: off.', format: String, default: '' },
       },
-      tsdb: { doc: 'Use time series data streams (index.mode time_series): auto when the cluster supports them, true or false.', format: ['auto', 'true', 'false'], default: 'auto' },
+      tsdb: {
+        doc: 'Use time series data streams (index.mode time_series): auto when the cluster supports them, true or false.',
+        format: ['auto', 'true', 'false'],
+        default: 'auto',
+      },
       retention: { doc: 'How long data is kept (ILM delete phase, or data stream lifecycle).', format: 'duration-text', default: '90d' as string | number },
       downsample: {
-        after: { doc: 'Time series data older than this is downsampled (ILM warm phase, or data stream lifecycle); at least the retention turns it off.', format: 'duration-text', default: '7d' as string | number },
-        interval: { doc: 'The downsampled interval: one document per series and interval (gauges keep min, max, sum and count; counters their last value).', format: 'duration-text', default: '5m' as string | number },
+        after: {
+          doc: 'Time series data older than this is downsampled (ILM warm phase, or data stream lifecycle); at least the retention turns it off.',
+          format: 'duration-text',
+          default: '7d' as string | number,
+        },
+        interval: {
+          doc: 'The downsampled interval: one document per series and interval (gauges keep min, max, sum and count; counters their last value).',
+          format: 'duration-text',
+          default: '5m' as string | number,
+        },
       },
     },
     type: {
@@ -207,7 +247,7 @@ export const schema = {
   },
   queue: {
     type: {
-      doc: 'How documents wait for the output: disk (a write-ahead spool: a poll counts once fsync\'ed, nothing accepted is lost on a crash), memory (bounded, lost on a crash), or auto (disk for elasticsearch, memory for file and console).',
+      doc: "How documents wait for the output: disk (a write-ahead spool: a poll counts once fsync'ed, nothing accepted is lost on a crash), memory (bounded, lost on a crash), or auto (disk for elasticsearch, memory for file and console).",
       format: ['auto', 'memory', 'disk'],
       default: 'auto',
       env: 'HAPBEAT_QUEUE_TYPE',
@@ -218,8 +258,17 @@ export const schema = {
       default: 3200,
     },
     disk: {
-      path: { doc: 'Directory of the disk queue\'s spool (one agent per directory); empty: <path.data>/spool.', format: String, default: '', env: 'HAPBEAT_SPOOL_PATH' },
-      max_bytes: { doc: 'Spool size limit; when full, the oldest undelivered data is dropped (counted and logged).', format: 'size-text', default: '1GiB' as string | number },
+      path: {
+        doc: "Directory of the disk queue's spool (one agent per directory); empty: <path.data>/spool.",
+        format: String,
+        default: '',
+        env: 'HAPBEAT_SPOOL_PATH',
+      },
+      max_bytes: {
+        doc: 'Spool size limit; when full, the oldest undelivered data is dropped (counted and logged).',
+        format: 'size-text',
+        default: '1GiB' as string | number,
+      },
       segment_bytes: { doc: 'Size of one spool segment file.', format: 'size-text', default: '16MiB' as string | number },
     },
   },
@@ -246,8 +295,8 @@ export const schema = {
     window: { doc: 'How far back each watch looks.', format: 'duration-text', default: '5m' as string | number },
     namespace: { doc: 'Data stream namespace the watches read; * for all.', format: String, default: '*' },
     thresholds: {
-      servers_down: { doc: 'Alert when more than this share of a backend\'s servers stays DOWN for the whole window.', format: Number, default: 0.25 },
-      http_5xx: { doc: 'Alert when a backend\'s 5xx share is above this...', format: Number, default: 0.05 },
+      servers_down: { doc: "Alert when more than this share of a backend's servers stays DOWN for the whole window.", format: Number, default: 0.25 },
+      http_5xx: { doc: "Alert when a backend's 5xx share is above this...", format: Number, default: 0.05 },
       min_request_rate: { doc: '...counting only polls where it served at least this many requests per second.', format: Number, default: 1 },
       session_usage: { doc: 'Alert when sessions go above this share of their limit.', format: Number, default: 0.9 },
       queued: { doc: 'Alert when more than this many requests stay queued for a backend for the whole window.', format: 'nat', default: 10 },
@@ -276,7 +325,12 @@ export const schema = {
     name: { doc: 'agent.name on every document; defaults to the host name.', format: String, default: '', env: 'HAPBEAT_AGENT_NAME' },
   },
   path: {
-    data: { doc: 'Directory for hapbeat state (agent id, disk queue, dead letter); empty: $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/hapbeat, else ~/.local/state/hapbeat.', format: String, default: '', env: 'HAPBEAT_PATH_DATA' },
+    data: {
+      doc: 'Directory for hapbeat state (agent id, disk queue, dead letter); empty: $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/hapbeat, else ~/.local/state/hapbeat.',
+      format: String,
+      default: '',
+      env: 'HAPBEAT_PATH_DATA',
+    },
   },
   logging: {
     level: {

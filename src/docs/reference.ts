@@ -26,7 +26,7 @@ function fieldRows(prefix: string, specs: readonly FieldSpec[]): string[] {
 export function fieldsReference(): string {
   const common = [
     '| `@timestamp` | | date | When this process was sampled. |',
-    '| `event.module`, `event.dataset`, `event.duration` | | keyword, keyword, long | `haproxy`; `haproxy.stat` or `haproxy.info`; the command\'s duration in ns. |',
+    "| `event.module`, `event.dataset`, `event.duration` | | keyword, keyword, long | `haproxy`; `haproxy.stat` or `haproxy.info`; the command's duration in ns. |",
     '| `metricset.name`, `metricset.period` | | keyword, long | `stat` or `info`; the poll period in ms. |',
     '| `data_stream.type`, `.dataset`, `.namespace` | | keyword | `metrics`, the dataset, the configured namespace. |',
     '| `service.type`, `service.address`, `service.name` | | keyword | `haproxy`, the target address, the target name. |',
@@ -39,7 +39,7 @@ export function fieldsReference(): string {
     '| `haproxy.process.stopping` | `Stopping` | boolean | `show info` says the process is stopping. |',
     '| `haproxy.process.reloads` | show proc `<reloads>` | long | Reloads this process has survived. |',
     '| `haproxy.process.start_time` | `Start_time_sec` (2.2: derived from `Uptime_sec`) | date | When the process started; with the pid, the process identity. |',
-    '| `haproxy.process.scope` | | keyword | `process` for one process\'s documents; `all` for the instance\'s totals across its processes. |',
+    "| `haproxy.process.scope` | | keyword | `process` for one process's documents; `all` for the instance's totals across its processes. |",
   ];
   const derived = [
     '| `haproxy.stat.component` | `type` | keyword | `frontend`, `backend`, `server` or `listener`. |',
@@ -69,7 +69,10 @@ export function fieldsReference(): string {
     '#### `haproxy.info` (one document per process per poll)',
     '',
     ...head,
-    ...fieldRows('haproxy.info.', INFO_FIELDS.filter((f) => !f.absolute)),
+    ...fieldRows(
+      'haproxy.info.',
+      INFO_FIELDS.filter((f) => !f.absolute),
+    ),
     '',
     '#### `haproxy.process` (lifecycle events)',
     '',
@@ -89,7 +92,15 @@ export function combineRulesReference(): string {
 
 /** The README's dashboards section: each dashboard, and what each panel answers. */
 export function dashboardsReference(): string {
-  return DASHBOARDS.map((d) => [`**${d.title}** (\`${d.id}\`): ${d.description}`, '', '| panel | what it answers |', '|---|---|', ...d.charts.map((c) => `| ${c.title} | ${c.description} |`)].join('\n')).join('\n\n');
+  return DASHBOARDS.map((d) =>
+    [
+      `**${d.title}** (\`${d.id}\`): ${d.description}`,
+      '',
+      '| panel | what it answers |',
+      '|---|---|',
+      ...d.charts.map((c) => `| ${c.title} | ${c.description} |`),
+    ].join('\n'),
+  ).join('\n\n');
 }
 
 /** The README's watches section: each watch, what it means and how to tune it. */
@@ -101,7 +112,13 @@ export function watchesReference(): string {
 /** The README's long-term query set: each question, its file, how to read it, downsampling, and ES|QL. */
 export function queriesReference(): string {
   return RETENTION_QUERIES.map((q) =>
-    [`- **${q.question}** \`kibana/queries/${q.id}.json\` (${q.index}). ${q.answer} After downsampling: ${q.downsampled}`, '', '  ```', `  ${q.esql}`, '  ```'].join('\n'),
+    [
+      `- **${q.question}** \`kibana/queries/${q.id}.json\` (${q.index}). ${q.answer} After downsampling: ${q.downsampled}`,
+      '',
+      '  ```',
+      `  ${q.esql}`,
+      '  ```',
+    ].join('\n'),
   ).join('\n');
 }
 

@@ -43,19 +43,37 @@ export async function importSavedObjects(k: KibanaSettings, ndjson: string, fetc
     throw new KibanaImportError(`cannot reach Kibana at ${redactUrl(base)} (${(err as Error).message})`, 'check setup.kibana.host and that Kibana is up');
   }
   const text = await res.text();
-  let body: { success?: boolean; errors?: { type: string; id: string; title?: string; meta?: { title?: string }; error: { type: string; message?: string; references?: unknown[] } }[]; successResults?: { type: string; id: string; meta?: { title?: string } }[]; message?: string };
+  let body: {
+    success?: boolean;
+    errors?: { type: string; id: string; title?: string; meta?: { title?: string }; error: { type: string; message?: string; references?: unknown[] } }[];
+    successResults?: { type: string; id: string; meta?: { title?: string } }[];
+    message?: string;
+  };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
     body = { message: text.slice(0, 200) };
   }
   if (res.status === 401 || res.status === 403) {
-    throw new KibanaImportError(`Kibana refused the import (${res.status}${body.message ? `: ${body.message}` : ''})`, 'check setup.kibana.username/password or api_key, and that the role may manage saved objects in that space');
+    throw new KibanaImportError(
+      `Kibana refused the import (${res.status}${body.message ? `: ${body.message}` : ''})`,
+      'check setup.kibana.username/password or api_key, and that the role may manage saved objects in that space',
+    );
   }
-  if (!res.ok) throw new KibanaImportError(`Kibana answered ${res.status} to the import${body.message ? `: ${body.message}` : ''}`, 'check the Kibana version (8.11 or later) and its log');
+  if (!res.ok)
+    throw new KibanaImportError(
+      `Kibana answered ${res.status} to the import${body.message ? `: ${body.message}` : ''}`,
+      'check the Kibana version (8.11 or later) and its log',
+    );
   const objects: ImportResult['objects'] = [
     ...(body.successResults ?? []).map((o) => ({ type: o.type, id: o.id, title: o.meta?.title, ok: true })),
-    ...(body.errors ?? []).map((e) => ({ type: e.type, id: e.id, title: e.title ?? e.meta?.title, ok: false, error: `${e.error.type}${e.error.message ? `: ${e.error.message}` : ''}` })),
+    ...(body.errors ?? []).map((e) => ({
+      type: e.type,
+      id: e.id,
+      title: e.title ?? e.meta?.title,
+      ok: false,
+      error: `${e.error.type}${e.error.message ? `: ${e.error.message}` : ''}`,
+    })),
   ];
   return { ok: body.success === true && (body.errors ?? []).length === 0, objects };
 }

@@ -17,7 +17,8 @@ export interface MappedField {
 /** Every field a dataset's documents can carry, from the field tables. */
 export function datasetFields(dataset: DatasetName): MappedField[] {
   const out: MappedField[] = [];
-  for (const c of COMMON_FIELDS) out.push({ path: c.field, type: c.type, kind: c.kind, dimension: dataset !== 'haproxy.process' && c.dimension?.includes(dataset) });
+  for (const c of COMMON_FIELDS)
+    out.push({ path: c.field, type: c.type, kind: c.kind, dimension: dataset !== 'haproxy.process' && c.dimension?.includes(dataset) });
   if (dataset === 'haproxy.process') {
     out.push(
       { path: 'event.kind', type: 'keyword' },
@@ -76,7 +77,7 @@ export function datasetMappings(dataset: DatasetName, opts: { tsdb: boolean }): 
     props[keys.at(-1)!] = leafMapping(f, opts.tsdb);
   }
   if (dataset === 'haproxy.stat') {
-    const stat = ((root.haproxy as { properties: Record<string, { properties: Record<string, unknown> }> }).properties.stat!).properties;
+    const stat = (root.haproxy as { properties: Record<string, { properties: Record<string, unknown> }> }).properties.stat!.properties;
     for (const m of MODULE_PREFIXES) {
       stat[m] = { type: 'object', dynamic: true, properties: (stat[m] as { properties?: object } | undefined)?.properties ?? {} };
     }

@@ -26,10 +26,16 @@ export async function checkAccess(client: Client): Promise<string | undefined> {
   } catch (err) {
     const status = statusOf(err);
     if (status === 401) {
-      throw new ElasticsearchAccessError('Elasticsearch refused the credentials (401)', 'check output.elasticsearch.username/password, api_key or bearer_token; "hapbeat test output" checks them');
+      throw new ElasticsearchAccessError(
+        'Elasticsearch refused the credentials (401)',
+        'check output.elasticsearch.username/password, api_key or bearer_token; "hapbeat test output" checks them',
+      );
     }
     if (status === 403) {
-      throw new ElasticsearchAccessError('Elasticsearch refused access (403)', 'check the user or API key and its role; "hapbeat test output" lists the privileges run needs');
+      throw new ElasticsearchAccessError(
+        'Elasticsearch refused access (403)',
+        'check the user or API key and its role; "hapbeat test output" lists the privileges run needs',
+      );
     }
     if (status !== undefined && status >= 400 && status < 500) return undefined; // no security API: security is off
     throw err;
@@ -39,8 +45,15 @@ export async function checkAccess(client: Client): Promise<string | undefined> {
     { maxRetries: 0, requestTimeout: 10_000 },
   )) as { has_all_requested: boolean; index: Record<string, Record<string, boolean>> };
   if (!priv.has_all_requested) {
-    const missing = Object.entries(priv.index).flatMap(([n, p]) => Object.entries(p).filter(([, v]) => !v).map(([k]) => `${k} on ${n}`));
-    throw new ElasticsearchAccessError(`the Elasticsearch user "${user}" lacks ${missing.join(', ')}`, 'grant them to its role: run needs create_doc and auto_configure on metrics-haproxy.* ("hapbeat test output" lists what is missing)');
+    const missing = Object.entries(priv.index).flatMap(([n, p]) =>
+      Object.entries(p)
+        .filter(([, v]) => !v)
+        .map(([k]) => `${k} on ${n}`),
+    );
+    throw new ElasticsearchAccessError(
+      `the Elasticsearch user "${user}" lacks ${missing.join(', ')}`,
+      'grant them to its role: run needs create_doc and auto_configure on metrics-haproxy.* ("hapbeat test output" lists what is missing)',
+    );
   }
   return user;
 }
@@ -65,9 +78,13 @@ export async function ensureTemplates(client: Client, es: ElasticsearchConfig): 
   const report = await runSetup(client, es, false);
   const failed = report.steps.filter((s) => s.result === 'failed');
   if (failed.length > 0) {
-    throw new HapbeatError('templates_not_installed', `cannot install hapbeat's index templates (${failed[0]!.method} ${failed[0]!.path}: ${failed[0]!.error})`, {
-      hint: 'run "hapbeat setup" once with a user that may manage index templates, or set setup.template.enabled: false and install them yourself',
-    });
+    throw new HapbeatError(
+      'templates_not_installed',
+      `cannot install hapbeat's index templates (${failed[0]!.method} ${failed[0]!.path}: ${failed[0]!.error})`,
+      {
+        hint: 'run "hapbeat setup" once with a user that may manage index templates, or set setup.template.enabled: false and install them yourself',
+      },
+    );
   }
   return { installed: report.steps.filter((s) => s.result === 'installed').map((s) => s.path), missing };
 }
@@ -91,18 +108,25 @@ export async function checkDestinations(client: Client, es: ElasticsearchConfig,
     const stream = resolved.data_streams?.find((d) => d.name === name);
     const index = resolved.indices?.find((i) => i.name === name);
     if (es.indexMode === 'data_stream' && index && !stream) {
-      problems.push(`${name} is a plain index, not a data stream: it was created by indexing before hapbeat's templates existed. Delete it (DELETE /${name}) or reindex its documents elsewhere first; hapbeat then creates the data stream from its template`);
+      problems.push(
+        `${name} is a plain index, not a data stream: it was created by indexing before hapbeat's templates existed. Delete it (DELETE /${name}) or reindex its documents elsewhere first; hapbeat then creates the data stream from its template`,
+      );
       continue;
     }
     const writeIndex = stream ? stream.backing_indices.at(-1)! : index ? name : undefined;
     if (!writeIndex) continue;
-    const mapping = (await client.indices.getMapping({ index: writeIndex }, { maxRetries: 0 })) as Record<string, { mappings?: { properties?: Record<string, unknown> } }>;
+    const mapping = (await client.indices.getMapping({ index: writeIndex }, { maxRetries: 0 })) as Record<
+      string,
+      { mappings?: { properties?: Record<string, unknown> } }
+    >;
     const wrong = wrongFields(ds, mapping[writeIndex]?.mappings?.properties ?? {});
     if (wrong.length > 0) {
       const fix = stream
         ? `roll it over so that a new backing index takes hapbeat's template (POST /${name}/_rollover, after "hapbeat setup"), or delete it (DELETE /_data_stream/${name})`
         : `delete it (DELETE /${name}) after "hapbeat setup", or wait for tomorrow's index`;
-      problems.push(`${name} maps ${wrong.slice(0, 3).join(', ')}${wrong.length > 3 ? ` and ${wrong.length - 3} more field(s)` : ''}: it was created before hapbeat's templates. Fix: ${fix}`);
+      problems.push(
+        `${name} maps ${wrong.slice(0, 3).join(', ')}${wrong.length > 3 ? ` and ${wrong.length - 3} more field(s)` : ''}: it was created before hapbeat's templates. Fix: ${fix}`,
+      );
     }
   }
   return problems;
@@ -126,18 +150,30 @@ function wrongFields(ds: DatasetName, properties: Record<string, unknown>): stri
  * with the wrong kind or mapping. An unreachable cluster is not an error here: the documents wait in the disk
  * queue, and the templates are checked on first contact.
  */
-export async function preflight(client: Client, es: ElasticsearchConfig, namespace: string, log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void }): Promise<void> {
+export async function preflight(
+  client: Client,
+  es: ElasticsearchConfig,
+  namespace: string,
+  log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void },
+): Promise<void> {
   try {
     await checkAccess(client);
   } catch (err) {
     if (err instanceof ElasticsearchAccessError) throw err;
-    log.warn({ error: { message: (err as Error).message } }, `cannot reach Elasticsearch at start (${(err as Error).message}); polling starts anyway: documents wait in the queue, and the templates are checked on first contact`);
+    log.warn(
+      { error: { message: (err as Error).message } },
+      `cannot reach Elasticsearch at start (${(err as Error).message}); polling starts anyway: documents wait in the queue, and the templates are checked on first contact`,
+    );
     return;
   }
   try {
     const r = await ensureTemplates(client, es);
     if (r.installed.length > 0) log.info({ installed: r.installed }, `hapbeat's index templates were missing ("hapbeat setup" was not run); installed them`);
-    else if (r.missing.length > 0) log.error({ missing: r.missing }, `index templates ${r.missing.join(', ')} are missing and setup.template.enabled is false: new data streams get dynamic mappings; run "hapbeat setup"`);
+    else if (r.missing.length > 0)
+      log.error(
+        { missing: r.missing },
+        `index templates ${r.missing.join(', ')} are missing and setup.template.enabled is false: new data streams get dynamic mappings; run "hapbeat setup"`,
+      );
     for (const p of await checkDestinations(client, es, namespace)) log.error({}, p);
   } catch (err) {
     log.error({ error: { message: (err as Error).message } }, (err as Error).message);

@@ -12,7 +12,14 @@ export async function detectCapabilities(client: Client): Promise<Capabilities> 
 }
 
 export function assetOptions(es: ElasticsearchConfig): AssetOptions {
-  return { ...DEFAULT_ASSETS, indexMode: es.indexMode, tsdb: es.tsdb, retentionDays: es.retentionDays, downsampleAfterDays: es.downsampleAfterDays, downsampleInterval: es.downsampleInterval };
+  return {
+    ...DEFAULT_ASSETS,
+    indexMode: es.indexMode,
+    tsdb: es.tsdb,
+    retentionDays: es.retentionDays,
+    downsampleAfterDays: es.downsampleAfterDays,
+    downsampleInterval: es.downsampleInterval,
+  };
 }
 
 export interface SetupReport {

@@ -99,8 +99,18 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
   const tsdbAll = useTsdb(caps, opts);
   const ilm = caps.ilm;
   if (ilm) {
-    steps.push({ what: `ILM policy ${ILM_POLICY} for time series (rollover ${opts.rolloverMaxAge} or ${opts.rolloverMaxPrimaryShardSize}, downsample to ${opts.downsampleInterval} after ${opts.downsampleAfterDays}d, delete after ${opts.retentionDays}d)`, method: 'PUT', path: `/_ilm/policy/${ILM_POLICY}`, body: ilmPolicy(opts, tsdbAll) });
-    steps.push({ what: `ILM policy ${ILM_EVENTS_POLICY} for lifecycle events (rollover, delete after ${opts.retentionDays}d)`, method: 'PUT', path: `/_ilm/policy/${ILM_EVENTS_POLICY}`, body: ilmPolicy(opts, false) });
+    steps.push({
+      what: `ILM policy ${ILM_POLICY} for time series (rollover ${opts.rolloverMaxAge} or ${opts.rolloverMaxPrimaryShardSize}, downsample to ${opts.downsampleInterval} after ${opts.downsampleAfterDays}d, delete after ${opts.retentionDays}d)`,
+      method: 'PUT',
+      path: `/_ilm/policy/${ILM_POLICY}`,
+      body: ilmPolicy(opts, tsdbAll),
+    });
+    steps.push({
+      what: `ILM policy ${ILM_EVENTS_POLICY} for lifecycle events (rollover, delete after ${opts.retentionDays}d)`,
+      method: 'PUT',
+      path: `/_ilm/policy/${ILM_EVENTS_POLICY}`,
+      body: ilmPolicy(opts, false),
+    });
   } else {
     steps.push({
       what: `ILM policy ${ILM_POLICY}`,
@@ -139,7 +149,9 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
     if (opts.indexMode === 'data_stream' && !ilm) {
       template.lifecycle = {
         data_retention: `${opts.retentionDays}d`,
-        ...(tsdb && opts.downsampleAfterDays < opts.retentionDays ? { downsampling: [{ after: `${opts.downsampleAfterDays}d`, fixed_interval: opts.downsampleInterval }] } : {}),
+        ...(tsdb && opts.downsampleAfterDays < opts.retentionDays
+          ? { downsampling: [{ after: `${opts.downsampleAfterDays}d`, fixed_interval: opts.downsampleInterval }] }
+          : {}),
       };
     }
     const body: Record<string, unknown> = {
@@ -150,7 +162,12 @@ export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] 
       _meta: { managed_by: 'hapbeat', version: agentVersion(), dataset: ds, tsdb, index_mode: opts.indexMode },
     };
     if (opts.indexMode === 'data_stream') body.data_stream = {};
-    steps.push({ what: `index template ${base} for ${indexPattern(ds, opts.indexMode)} (priority ${TEMPLATE_PRIORITY})`, method: 'PUT', path: `/_index_template/${base}`, body });
+    steps.push({
+      what: `index template ${base} for ${indexPattern(ds, opts.indexMode)} (priority ${TEMPLATE_PRIORITY})`,
+      method: 'PUT',
+      path: `/_index_template/${base}`,
+      body,
+    });
   }
   return steps;
 }

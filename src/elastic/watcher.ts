@@ -7,7 +7,8 @@ export async function watcherUnavailable(client: Client): Promise<string | undef
     await client.transport.request({ method: 'GET', path: '/_watcher/stats' }, { maxRetries: 0 });
   } catch (err) {
     const status = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
-    if (status === 400 || status === 404 || status === 405) return 'this cluster has no Watcher (the x-pack-watcher module is missing): watches cannot be installed here';
+    if (status === 400 || status === 404 || status === 405)
+      return 'this cluster has no Watcher (the x-pack-watcher module is missing): watches cannot be installed here';
     if (status === 403) return 'the user may not use Watcher: grant the manage_watcher cluster privilege';
     throw err;
   }
@@ -28,7 +29,10 @@ export async function installWatches(client: Client, defs: readonly WatchDef[]):
   const out: { id: string; ok: boolean; error?: string }[] = [];
   for (const d of defs) {
     try {
-      await client.transport.request({ method: 'PUT', path: `/_watcher/watch/${encodeURIComponent(d.id)}`, body: d.watch as unknown as Record<string, unknown> }, { maxRetries: 0 });
+      await client.transport.request(
+        { method: 'PUT', path: `/_watcher/watch/${encodeURIComponent(d.id)}`, body: d.watch as unknown as Record<string, unknown> },
+        { maxRetries: 0 },
+      );
       out.push({ id: d.id, ok: true });
     } catch (err) {
       const e = err as { meta?: { statusCode?: number; body?: { error?: { reason?: string } } }; message: string };

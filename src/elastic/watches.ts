@@ -66,22 +66,41 @@ export interface WatchDef {
 type SearchBody = estypes.WatcherSearchInputRequestBody & { size?: number; aggs?: Record<string, estypes.AggregationsAggregationContainer> };
 
 const scope = (s: 'all' | 'process') => ({ term: { 'haproxy.process.scope': s } });
-const inWindow = (window: string) => ({ range: { '@timestamp': { gte: `{{ctx.trigger.scheduled_time}}||-${window}`, lte: '{{ctx.trigger.scheduled_time}}' } } });
+const inWindow = (window: string) => ({
+  range: { '@timestamp': { gte: `{{ctx.trigger.scheduled_time}}||-${window}`, lte: '{{ctx.trigger.scheduled_time}}' } },
+});
 
 function actions(s: WatchSettings, id: string, text: string): Record<string, estypes.WatcherAction> {
   const a: Record<string, estypes.WatcherAction> = { log: { logging: { level: s.actions.logLevel, text: `[hapbeat ${id}] ${text}` } } };
   if (s.actions.webhookUrl) {
-    a.webhook = { webhook: { method: 'post', url: s.actions.webhookUrl, headers: { 'Content-Type': 'application/json' }, body: `{"watch":"${id}","text":${JSON.stringify(text)},"payload":{{#toJson}}ctx.payload.aggregations{{/toJson}}}` } as estypes.WatcherWebhookAction };
+    a.webhook = {
+      webhook: {
+        method: 'post',
+        url: s.actions.webhookUrl,
+        headers: { 'Content-Type': 'application/json' },
+        body: `{"watch":"${id}","text":${JSON.stringify(text)},"payload":{{#toJson}}ctx.payload.aggregations{{/toJson}}}`,
+      } as estypes.WatcherWebhookAction,
+    };
   }
   if (s.actions.index) a.store = { index: { index: s.actions.index, op_type: 'create', execution_time_field: '@timestamp' } };
   return a;
 }
 
-function watch(s: WatchSettings, id: string, index: string, body: SearchBody, condition: estypes.WatcherConditionContainer, text: string, meaning: string): estypes.WatcherWatch {
+function watch(
+  s: WatchSettings,
+  id: string,
+  index: string,
+  body: SearchBody,
+  condition: estypes.WatcherConditionContainer,
+  text: string,
+  meaning: string,
+): estypes.WatcherWatch {
   return {
     trigger: { schedule: { interval: s.interval } },
     // A data stream that does not exist yet (no lifecycle event in that namespace) is no data, not an error.
-    input: { search: { request: { indices: [index], indices_options: { ignore_unavailable: true, allow_no_indices: true }, rest_total_hits_as_int: true, body } } },
+    input: {
+      search: { request: { indices: [index], indices_options: { ignore_unavailable: true, allow_no_indices: true }, rest_total_hits_as_int: true, body } },
+    },
     condition,
     actions: actions(s, id, text),
     throttle_period: s.throttle,
@@ -115,7 +134,9 @@ export function watchDefinitions(s: WatchSettings = DEFAULT_WATCH_SETTINGS): Wat
     `5xx share of a backend above ${t.http5xx * 100}%`,
     `haproxy.stat.response.http_5xx_ratio averaged over the polls of the last ${s.window} in which the backend served at least ${t.minRequestRate} request(s)/s (a guard against a single failed request on an idle backend). Tune watches.thresholds.http_5xx and min_request_rate.`,
     s.indices.stat,
-    perBackend(s, [{ range: { 'haproxy.stat.request.rate_per_s': { gte: t.minRequestRate } } }], { share: { avg: { field: 'haproxy.stat.response.http_5xx_ratio' } } }),
+    perBackend(s, [{ range: { 'haproxy.stat.request.rate_per_s': { gte: t.minRequestRate } } }], {
+      share: { avg: { field: 'haproxy.stat.response.http_5xx_ratio' } },
+    }),
     { array_compare: { 'ctx.payload.aggregations.backends.buckets': { path: 'share.value', gt: { value: t.http5xx, quantifier: 'some' } } } },
     'backends answering 5xx: {{#ctx.payload.aggregations.backends.buckets}}{{key}} ({{share.value}}) {{/ctx.payload.aggregations.backends.buckets}}',
   );
@@ -151,7 +172,10 @@ export function watchDefinitions(s: WatchSettings = DEFAULT_WATCH_SETTINGS): Wat
       query: {
         bool: {
           filter: [inWindow(s.window)],
-          should: [{ term: { 'event.action': 'reload-failed' } }, { bool: { filter: [{ term: { 'event.action': 'worker-exited' } }, { term: { 'haproxy.process.old': false } }] } }],
+          should: [
+            { term: { 'event.action': 'reload-failed' } },
+            { bool: { filter: [{ term: { 'event.action': 'worker-exited' } }, { term: { 'haproxy.process.old': false } }] } },
+          ],
           minimum_should_match: 1,
         },
       },
@@ -167,8 +191,15 @@ export function watchDefinitions(s: WatchSettings = DEFAULT_WATCH_SETTINGS): Wat
     s.indices.info,
     {
       size: 0,
-      query: { bool: { filter: [{ range: { '@timestamp': { gte: '{{ctx.trigger.scheduled_time}}||-1h', lte: '{{ctx.trigger.scheduled_time}}' } } }, scope('all')] } },
-      aggs: { targets: { terms: { field: 'service.address', size: 500 }, aggs: { recent: { filter: { range: { '@timestamp': { gte: `{{ctx.trigger.scheduled_time}}||-${silence}` } } } } } } },
+      query: {
+        bool: { filter: [{ range: { '@timestamp': { gte: '{{ctx.trigger.scheduled_time}}||-1h', lte: '{{ctx.trigger.scheduled_time}}' } } }, scope('all')] },
+      },
+      aggs: {
+        targets: {
+          terms: { field: 'service.address', size: 500 },
+          aggs: { recent: { filter: { range: { '@timestamp': { gte: `{{ctx.trigger.scheduled_time}}||-${silence}` } } } } },
+        },
+      },
     },
     { array_compare: { 'ctx.payload.aggregations.targets.buckets': { path: 'recent.doc_count', eq: { value: 0, quantifier: 'some' } } } },
     'targets silent for 3 periods: {{#ctx.payload.aggregations.targets.buckets}}{{key}} {{/ctx.payload.aggregations.targets.buckets}}',

@@ -121,10 +121,7 @@ export class CliClient {
       socket.once('connect', () => {
         connected = true;
         clearTimeout(connectTimer);
-        readTimer = setTimeout(
-          () => finish(new ReadTimeoutError(this.label, command, readTimeoutMs, size)),
-          readTimeoutMs,
-        );
+        readTimer = setTimeout(() => finish(new ReadTimeoutError(this.label, command, readTimeoutMs, size)), readTimeoutMs);
         socket.end(`${command}\n`);
       });
       socket.on('data', (chunk: Buffer) => {
@@ -148,7 +145,10 @@ export class CliClient {
           finish(new ConnectionResetError(this.label, command, err));
           return;
         }
-        this.connectError(err).then((e) => finish(e), (e) => finish(e as Error));
+        this.connectError(err).then(
+          (e) => finish(e),
+          (e) => finish(e as Error),
+        );
       });
     }).then((res) => {
       checkAnswer(res.text, command, this.label, this.mode);

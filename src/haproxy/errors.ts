@@ -45,16 +45,11 @@ export class ReadTimeoutError extends HaproxyError {
   readonly command: string;
   readonly bytesRead: number;
   constructor(endpoint: string, command: string, ms: number, bytesRead: number) {
-    super(
-      'read_timeout',
-      endpoint,
-      `no complete answer to "${command}" from ${endpoint} within ${ms} ms (${bytesRead} bytes read)`,
-      {
-        hint:
-          'the socket accepted the connection but did not finish answering; HAProxy may be overloaded, or the ' +
-          'master CLI is at its 10-connection limit (close idle socat sessions), or raise haproxy.timeouts.read',
-      },
-    );
+    super('read_timeout', endpoint, `no complete answer to "${command}" from ${endpoint} within ${ms} ms (${bytesRead} bytes read)`, {
+      hint:
+        'the socket accepted the connection but did not finish answering; HAProxy may be overloaded, or the ' +
+        'master CLI is at its 10-connection limit (close idle socat sessions), or raise haproxy.timeouts.read',
+    });
     this.command = command;
     this.bytesRead = bytesRead;
   }
@@ -62,12 +57,9 @@ export class ReadTimeoutError extends HaproxyError {
 
 export class ResponseTooLargeError extends HaproxyError {
   constructor(endpoint: string, command: string, limit: number) {
-    super(
-      'response_too_large',
-      endpoint,
-      `the answer to "${command}" from ${endpoint} exceeded ${limit} bytes`,
-      { hint: 'raise haproxy.max_response_bytes if this HAProxy really has that many proxies and servers' },
-    );
+    super('response_too_large', endpoint, `the answer to "${command}" from ${endpoint} exceeded ${limit} bytes`, {
+      hint: 'raise haproxy.max_response_bytes if this HAProxy really has that many proxies and servers',
+    });
   }
 }
 

@@ -141,7 +141,16 @@ export class HaproxySource {
         : (['workers', 'oldWorkers'] as const).map((section) => ({ section, row: list[section].find((w) => w.pid === pid) })).find((x) => x.row);
     const nums = currentNumbers(list);
     const current = await Promise.all(
-      nums.filter(isProcessNumber).map((n) => this.sampleMasterProcess({ relative: n }, 'workers', list.workers.find((w) => w.relativePid === n) ?? (list.grammar === '2.5' ? list.workers[0] : undefined), poll)),
+      nums
+        .filter(isProcessNumber)
+        .map((n) =>
+          this.sampleMasterProcess(
+            { relative: n },
+            'workers',
+            list.workers.find((w) => w.relativePid === n) ?? (list.grammar === '2.5' ? list.workers[0] : undefined),
+            poll,
+          ),
+        ),
     );
     const seen = new Set<number>();
     const keep = (s: ProcessSample | undefined) => {
@@ -160,7 +169,9 @@ export class HaproxySource {
       ...list.workers.filter((w) => !seen.has(w.pid)).map((w) => ({ w, section: 'workers' as const })),
       ...(this.opts.includeOldWorkers ? list.oldWorkers.filter((w) => !seen.has(w.pid)).map((w) => ({ w, section: 'oldWorkers' as const })) : []),
     ];
-    const rest = await Promise.all(missed.filter(({ w }) => isProcessNumber(w.pid)).map(({ w, section }) => this.sampleMasterProcess({ pid: w.pid }, section, w, poll)));
+    const rest = await Promise.all(
+      missed.filter(({ w }) => isProcessNumber(w.pid)).map(({ w, section }) => this.sampleMasterProcess({ pid: w.pid }, section, w, poll)),
+    );
     for (const s of rest) keep(s);
   }
 
@@ -232,7 +243,10 @@ export class HaproxySource {
     if (this.target.endpoint.kind !== 'http') throw new TypeError('not an http target');
     const { url, username, password } = this.target.endpoint;
     // Credentials given as settings win over those written in the URL.
-    sample.stat = await fetchStatsCsv(url, this.opts.limits, { username: this.opts.httpAuth?.username ?? username, password: this.opts.httpAuth?.password ?? password });
+    sample.stat = await fetchStatsCsv(url, this.opts.limits, {
+      username: this.opts.httpAuth?.username ?? username,
+      password: this.opts.httpAuth?.password ?? password,
+    });
     return sample;
   }
 }

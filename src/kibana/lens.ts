@@ -48,10 +48,22 @@ export type Column = {
 };
 
 function metricColumn(m: Metric): Column {
-  const base = { label: m.label, customLabel: true, dataType: 'number' as const, isBucketed: false, scale: 'ratio' as const, sourceField: m.field ?? '___records___' };
+  const base = {
+    label: m.label,
+    customLabel: true,
+    dataType: 'number' as const,
+    isBucketed: false,
+    scale: 'ratio' as const,
+    sourceField: m.field ?? '___records___',
+  };
   const filter = m.filter ? { filter: { language: 'kuery' as const, query: m.filter } } : {};
   if (m.op === 'last_value') {
-    return { ...base, operationType: 'last_value', params: { sortField: '@timestamp', showArrayValues: false }, filter: { language: 'kuery', query: m.filter ? `(${m.filter}) and ${m.field}: *` : `${m.field}: *` } };
+    return {
+      ...base,
+      operationType: 'last_value',
+      params: { sortField: '@timestamp', showArrayValues: false },
+      filter: { language: 'kuery', query: m.filter ? `(${m.filter}) and ${m.field}: *` : `${m.field}: *` },
+    };
   }
   if (m.op === 'count' || m.op === 'unique_count') return { ...base, operationType: m.op, params: { emptyAsNull: m.op === 'count' }, ...filter };
   return { ...base, operationType: m.op, params: { emptyAsNull: true }, ...filter };
@@ -98,10 +110,12 @@ export function lensObject(def: ChartDef): SavedObject {
   let visualizationType: string;
   let visualization: Record<string, unknown>;
   if (def.kind === 'table') {
-    const rowIds = [def.splitBy, ...(def.rows ?? [])].filter((r): r is NonNullable<typeof r> => !!r).map((r, i) => {
-      columns[`r${i}`] = termsColumn(r, undefined);
-      return `r${i}`;
-    });
+    const rowIds = [def.splitBy, ...(def.rows ?? [])]
+      .filter((r): r is NonNullable<typeof r> => !!r)
+      .map((r, i) => {
+        columns[`r${i}`] = termsColumn(r, undefined);
+        return `r${i}`;
+      });
     order.push(...rowIds, ...metricIds);
     visualizationType = 'lnsDatatable';
     visualization = { layerId: LAYER, layerType: 'data', columns: order.map((columnId) => ({ columnId })) };
@@ -118,7 +132,16 @@ export function lensObject(def: ChartDef): SavedObject {
       legend: { isVisible: true, position: 'right' },
       valueLabels: 'hide',
       preferredSeriesType: SERIES[def.kind],
-      layers: [{ layerId: LAYER, layerType: 'data', seriesType: SERIES[def.kind], xAccessor: 'x', accessors: metricIds, ...(def.splitBy ? { splitAccessor: 'split' } : {}) }],
+      layers: [
+        {
+          layerId: LAYER,
+          layerType: 'data',
+          seriesType: SERIES[def.kind],
+          xAccessor: 'x',
+          accessors: metricIds,
+          ...(def.splitBy ? { splitAccessor: 'split' } : {}),
+        },
+      ],
     };
   }
   return savedObject(

@@ -10,7 +10,8 @@ export function fieldFormat(path: string): { id: string; params?: Record<string,
   if (path === 'event.duration') return { id: 'duration', params: { inputFormat: 'nanoseconds', outputFormat: 'humanizePrecise', outputPrecision: 1 } };
   if (/(^|\.)bytes(_per_s)?$|_bytes$|\.bytes\./.test(path)) return { id: 'bytes' };
   if (/_ratio$|\.pct$/.test(path)) return { id: 'percent', params: { pattern: '0.[0]%' } };
-  if (/\.time\.(avg|max)$|\.duration$/.test(path)) return { id: 'duration', params: { inputFormat: 'milliseconds', outputFormat: 'humanizePrecise', outputPrecision: 1 } };
+  if (/\.time\.(avg|max)$|\.duration$/.test(path))
+    return { id: 'duration', params: { inputFormat: 'milliseconds', outputFormat: 'humanizePrecise', outputPrecision: 1 } };
   return undefined;
 }
 

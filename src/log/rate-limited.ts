@@ -20,7 +20,10 @@ export class RateLimitedLog {
     }
     const suppressed = seen?.suppressed ?? 0;
     this.last.set(key, { at: now, suppressed: 0 });
-    this.log.error(suppressed > 0 ? { ...fields, repeated: suppressed } : fields, suppressed > 0 ? `${msg} (${suppressed} more time(s) since the last report)` : msg);
+    this.log.error(
+      suppressed > 0 ? { ...fields, repeated: suppressed } : fields,
+      suppressed > 0 ? `${msg} (${suppressed} more time(s) since the last report)` : msg,
+    );
   }
 
   /** Forgets a key, so that the next occurrence is logged at once (after the problem went away). */

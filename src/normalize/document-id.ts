@@ -17,7 +17,9 @@ export function documentId(parts: readonly (string | number | boolean | undefine
  * Ids for many documents that share a prefix (every row of one process sample): the prefix is hashed once and
  * the hash state copied per document. Same result as documentId([...prefix, ...rest]).
  */
-export function documentIdsFor(prefix: readonly (string | number | boolean | undefined)[]): (rest: readonly (string | number | boolean | undefined)[]) => string {
+export function documentIdsFor(
+  prefix: readonly (string | number | boolean | undefined)[],
+): (rest: readonly (string | number | boolean | undefined)[]) => string {
   let key = '';
   for (const p of prefix) key += `${p === undefined ? '\u0001' : String(p)}\u0000`;
   const base = createHash('sha1').update(key);

@@ -97,11 +97,7 @@ function idParts(ctx: SampleContext): (string | number | undefined)[] {
  * (V8 joins the pieces lazily; measured faster than Array#join and than a flattened op list); callers
  * flatten the finished document once (see flat()).
  */
-export function emitFields(
-  nodes: readonly FieldNode[],
-  row: readonly string[],
-  onProblem: (field: string, value: string, expected: string) => void,
-): string {
+export function emitFields(nodes: readonly FieldNode[], row: readonly string[], onProblem: (field: string, value: string, expected: string) => void): string {
   const r = row;
   let s = '';
   for (let i = 0; i < nodes.length; i++) {

@@ -81,7 +81,15 @@ export function normalizePoll(poll: TargetPoll, settings: NormalizeSettings, enr
     }
     if (!info && !table) continue;
     const identity = resolveIdentity(sample, info, table);
-    parsed.push({ identity, sampledAt: sample.sampledAt, table, info, statDurationNs: sample.stat?.durationNs ?? 0, infoDurationNs: sample.info?.durationNs ?? 0, sample });
+    parsed.push({
+      identity,
+      sampledAt: sample.sampledAt,
+      table,
+      info,
+      statDurationNs: sample.stat?.durationNs ?? 0,
+      infoDurationNs: sample.info?.durationNs ?? 0,
+      sample,
+    });
   }
   enrich?.(parsed);
   for (const p of parsed) {
@@ -151,4 +159,3 @@ export function resolveIdentity(sample: ProcessSample, info: InfoRecord | undefi
   if (version !== undefined) id.version = version;
   return id;
 }
-

@@ -25,8 +25,10 @@ export class DeadLetterFile {
       let s = '';
       const at = new Date(now).toISOString();
       for (const r of items) {
-        s += `${JSON.stringify({ '@timestamp': at, _id: r.event.id, dataset: r.event.dataset, status: r.status ?? null, reason: r.reason })
-          .slice(0, -1)},"document":${r.event.json}}\n`;
+        s += `${JSON.stringify({ '@timestamp': at, _id: r.event.id, dataset: r.event.dataset, status: r.status ?? null, reason: r.reason }).slice(
+          0,
+          -1,
+        )},"document":${r.event.json}}\n`;
       }
       await this.handle.appendFile(s);
       await this.handle.datasync();

@@ -31,9 +31,7 @@ export interface ProcList {
 }
 
 const UPTIME = String.raw`(?<uptime>\d+d\d{2}h\d{2}m\d{2}s)`;
-const ROW_2_0 = new RegExp(
-  String.raw`^(?<pid>\d+)\s+(?<type>\S+)\s+(?<rel>\d+|\[was: \d+\]|-)\s+(?<reloads>\d+)\s+${UPTIME}\s+(?<version>\S+)\s*$`,
-);
+const ROW_2_0 = new RegExp(String.raw`^(?<pid>\d+)\s+(?<type>\S+)\s+(?<rel>\d+|\[was: \d+\]|-)\s+(?<reloads>\d+)\s+${UPTIME}\s+(?<version>\S+)\s*$`);
 const ROW_2_5 = new RegExp(
   String.raw`^(?<pid>\d+)\s+(?<type>\S+)\s+(?<reloads>\d+)(?: \[failed: (?<failed>\d+)\])?\s+${UPTIME}\s+(?<version>\S+)\s*` +
     String.raw`(?:\t\t\s*(?<fd0>-?\d+)\s+(?<fd1>-?\d+)\s*)?$`,

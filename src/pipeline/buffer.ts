@@ -76,7 +76,11 @@ export class MemoryBuffer implements QueueBuffer {
     if (events.length === 0) return;
     if (this.pendingEvents > 0 && this.pendingEvents + events.length > this.maxEvents) {
       this.lost += events.length;
-      this.errors.error('full', { lost: events.length, lost_total: this.lost, pending: this.pendingEvents, max_events: this.maxEvents }, `${this.what} is full: ${events.length} document(s) of the newest poll not kept (${this.lost} in all); the output is down or slower than the polls`);
+      this.errors.error(
+        'full',
+        { lost: events.length, lost_total: this.lost, pending: this.pendingEvents, max_events: this.maxEvents },
+        `${this.what} is full: ${events.length} document(s) of the newest poll not kept (${this.lost} in all); the output is down or slower than the polls`,
+      );
       return;
     }
     this.batches.push({ events: events as HapbeatEvent[], appendedAt: Date.now() });

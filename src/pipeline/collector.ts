@@ -106,7 +106,10 @@ export class Collector {
     for (const e of n.events) {
       if (e.dataset !== 'haproxy.process') continue;
       const d = JSON.parse(e.json) as { event: { action: string }; process?: { pid: number }; haproxy: { process: { num?: number }; version?: string } };
-      this.log.info({ action: d.event.action, pid: d.process?.pid, num: d.haproxy.process.num, version: d.haproxy.version }, `${target}: ${d.event.action}${d.process ? ` pid ${d.process.pid}` : ''}`);
+      this.log.info(
+        { action: d.event.action, pid: d.process?.pid, num: d.haproxy.process.num, version: d.haproxy.version },
+        `${target}: ${d.event.action}${d.process ? ` pid ${d.process.pid}` : ''}`,
+      );
     }
     for (const e of n.errors) {
       this.log.warn({ process: e.prefix, pid: e.pid, error: errorFields(e.error) }, `${target} process ${e.prefix}: ${e.error.message}`);

@@ -54,7 +54,6 @@ interface Chunk {
   since: number;
 }
 
-
 /**
  * The queue between the collectors and an output, whatever the output: a buffer policy (memory, or the
  * write-ahead disk spool) and one delivery loop.
@@ -244,7 +243,13 @@ export class DeliveryQueue {
     try {
       r = await this.output.publish(chunk.events, { signal: this.abort.signal });
     } catch (err) {
-      r = { acked: 0, duplicates: 0, retry: chunk.events, rejected: [], failure: { kind: this.abort.signal.aborted ? 'aborted' : 'unavailable', message: (err as Error)?.message ?? String(err) } };
+      r = {
+        acked: 0,
+        duplicates: 0,
+        retry: chunk.events,
+        rejected: [],
+        failure: { kind: this.abort.signal.aborted ? 'aborted' : 'unavailable', message: (err as Error)?.message ?? String(err) },
+      };
     }
     this.counts.acked += r.acked;
     this.counts.duplicates += r.duplicates;
@@ -260,11 +265,22 @@ export class DeliveryQueue {
       const delay = this.backoff.fail();
       if (this.lastFailure.kind === 'unauthorized') {
         // Not an outage: a configuration problem someone must fix. Said at error level (at most every 30 s).
-        this.errors.error('unauthorized', { retry: r.retry.length, status: this.lastFailure.status, backoff_ms: delay }, `${this.output.name} refuses hapbeat's credentials or privileges (${this.lastFailure.message}); ${r.retry.length} document(s) wait${this.buffer.durable ? ' in the spool' : ' in memory'} until it is fixed`);
+        this.errors.error(
+          'unauthorized',
+          { retry: r.retry.length, status: this.lastFailure.status, backoff_ms: delay },
+          `${this.output.name} refuses hapbeat's credentials or privileges (${this.lastFailure.message}); ${r.retry.length} document(s) wait${this.buffer.durable ? ' in the spool' : ' in memory'} until it is fixed`,
+        );
         return;
       }
       this.log[this.backoff.attempts === 1 ? 'error' : 'warn'](
-        { retry: r.retry.length, of: chunk.events.length, attempt: this.backoff.attempts, backoff_ms: delay, kind: this.lastFailure.kind, reason: this.lastFailure.message },
+        {
+          retry: r.retry.length,
+          of: chunk.events.length,
+          attempt: this.backoff.attempts,
+          backoff_ms: delay,
+          kind: this.lastFailure.kind,
+          reason: this.lastFailure.message,
+        },
         `${this.output.name}: ${r.retry.length} document(s) not delivered (${this.lastFailure.message}); retrying in ${delay} ms${this.buffer.durable ? ', keeping them in the spool' : ', keeping them in memory'}`,
       );
       return;
@@ -310,7 +326,10 @@ export class DeliveryQueue {
     const first = items[0]!;
     if (!this.deadLetter) {
       this.counts.dead_lettered += items.length;
-      this.log.error({ count: items.length, first: { id: first.event.id, status: first.status, reason: first.reason } }, `${items.length} document(s) rejected by ${this.output.name} (${first.reason})`);
+      this.log.error(
+        { count: items.length, first: { id: first.event.id, status: first.status, reason: first.reason } },
+        `${items.length} document(s) rejected by ${this.output.name} (${first.reason})`,
+      );
       return;
     }
     try {
@@ -320,7 +339,10 @@ export class DeliveryQueue {
         { count: items.length, file: this.deadLetter.file, first: { id: first.event.id, status: first.status, reason: first.reason } },
         `${items.length} document(s) rejected by ${this.output.name} (${first.reason}); written to ${this.deadLetter.file}`,
       );
-      if (this.opts.deadLetterIndex) await this.opts.deadLetterIndex(items).catch((err) => this.log.warn({ error: errorFields(err) }, 'cannot index the rejected documents into the dead-letter index; the file has them'));
+      if (this.opts.deadLetterIndex)
+        await this.opts
+          .deadLetterIndex(items)
+          .catch((err) => this.log.warn({ error: errorFields(err) }, 'cannot index the rejected documents into the dead-letter index; the file has them'));
     } catch (err) {
       this.counts.late += items.length;
       this.log.error({ error: errorFields(err), dropped: items.length }, `cannot write the dead-letter file; ${items.length} rejected document(s) lost`);

@@ -116,7 +116,10 @@ export class DiskBuffer implements QueueBuffer {
     if (s.droppedEvents > this.reportedDropped) {
       const n = s.droppedEvents - this.reportedDropped;
       this.reportedDropped = s.droppedEvents;
-      this.log.error({ dropped: n, spool_bytes: s.bytes }, `the spool is full (queue.disk.max_bytes): dropped the ${n} oldest undelivered document(s); raise queue.disk.max_bytes or fix the output`);
+      this.log.error(
+        { dropped: n, spool_bytes: s.bytes },
+        `the spool is full (queue.disk.max_bytes): dropped the ${n} oldest undelivered document(s); raise queue.disk.max_bytes or fix the output`,
+      );
     }
   }
 

@@ -28,11 +28,20 @@ const LOCAL_DELIVERY: DeliveryOptions = { batchSize: 4096, concurrency: 1, flush
 
 export function createBuffer(q: QueueConfig, log: Logger): QueueBuffer {
   if (q.type === 'memory') return new MemoryBuffer(q.maxEvents, log);
-  return new DiskBuffer({ dir: path.resolve(q.disk.path), maxBytes: q.disk.maxBytes, segmentBytes: q.disk.segmentBytes, cacheEvents: q.maxEvents, maxEvents: q.maxEvents }, log);
+  return new DiskBuffer(
+    { dir: path.resolve(q.disk.path), maxBytes: q.disk.maxBytes, segmentBytes: q.disk.segmentBytes, cacheEvents: q.maxEvents, maxEvents: q.maxEvents },
+    log,
+  );
 }
 
 /** The Elasticsearch output behind its delivery queue and dead letter, as the settings describe them. */
-export function elasticsearchDelivery(es: ElasticsearchConfig, queue: QueueConfig, namespace: string, log: Logger, overrides: Partial<DeliveryOptions> = {}): DeliveryQueue {
+export function elasticsearchDelivery(
+  es: ElasticsearchConfig,
+  queue: QueueConfig,
+  namespace: string,
+  log: Logger,
+  overrides: Partial<DeliveryOptions> = {},
+): DeliveryQueue {
   const client = createClient(es);
   const buffer = createBuffer(queue, log);
   return new DeliveryQueue(
@@ -57,10 +66,13 @@ function deadLetterIndexer(client: ReturnType<typeof createClient>, index: strin
   return async (items: readonly Rejected[]) => {
     const operations = items.flatMap((r) => [
       { index: { _index: index } },
-      { '@timestamp': new Date().toISOString(), message: r.event.json, error: { type: String(r.status ?? ''), message: r.reason }, event: { dataset: r.event.dataset, id: r.event.id } },
+      {
+        '@timestamp': new Date().toISOString(),
+        message: r.event.json,
+        error: { type: String(r.status ?? ''), message: r.reason },
+        event: { dataset: r.event.dataset, id: r.event.id },
+      },
     ]);
     await client.bulk({ operations });
   };
 }
-
-

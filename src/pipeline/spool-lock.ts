@@ -85,7 +85,8 @@ export class SpoolLock {
   static acquire(dir: string): SpoolLock {
     const file = path.join(dir, 'lock');
     const mine = held.get(path.resolve(file));
-    if (mine !== undefined && readOwner(file)?.token === mine) throw new SpoolLockedError(dir, { pid: process.pid, host: os.hostname(), bootId: '', startTicks: '' });
+    if (mine !== undefined && readOwner(file)?.token === mine)
+      throw new SpoolLockedError(dir, { pid: process.pid, host: os.hostname(), bootId: '', startTicks: '' });
     const me: LockOwner = { pid: process.pid, host: os.hostname(), bootId: bootId(), startTicks: startTicks(process.pid) ?? '', token: randomUUID() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

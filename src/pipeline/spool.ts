@@ -1,4 +1,17 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { HapbeatEvent } from '../normalize/documents.js';
@@ -22,12 +35,27 @@ export class SpoolError extends HapbeatError {
     if (err instanceof SpoolError) return err;
     const errno = (err as NodeJS.ErrnoException)?.code ?? 'error';
     if (errno === 'ENOSPC' || errno === 'EDQUOT') {
-      return new SpoolError('spool_no_space', `the disk of the spool ${dir} is full (${errno} while ${doing})`, 'free space there, move queue.disk.path to a larger disk, or lower queue.disk.max_bytes below the free space', err);
+      return new SpoolError(
+        'spool_no_space',
+        `the disk of the spool ${dir} is full (${errno} while ${doing})`,
+        'free space there, move queue.disk.path to a larger disk, or lower queue.disk.max_bytes below the free space',
+        err,
+      );
     }
     if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS' || errno === 'ENOTDIR') {
-      return new SpoolError('spool_not_writable', `the spool directory ${dir} is not writable (${errno} while ${doing})`, `make ${dir} a directory that the user running hapbeat can write (queue.disk.path)`, err);
+      return new SpoolError(
+        'spool_not_writable',
+        `the spool directory ${dir} is not writable (${errno} while ${doing})`,
+        `make ${dir} a directory that the user running hapbeat can write (queue.disk.path)`,
+        err,
+      );
     }
-    return new SpoolError('spool_io', `the spool ${dir} failed (${errno} while ${doing}: ${(err as Error)?.message ?? String(err)})`, 'check the disk and the kernel log; hapbeat keeps documents in memory meanwhile', err);
+    return new SpoolError(
+      'spool_io',
+      `the spool ${dir} failed (${errno} while ${doing}: ${(err as Error)?.message ?? String(err)})`,
+      'check the disk and the kernel log; hapbeat keeps documents in memory meanwhile',
+      err,
+    );
   }
 }
 
@@ -178,7 +206,8 @@ export class Spool {
         this.ackOff = a.offset as number;
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.recovered.push(`ack.json unreadable (${(err as Error).message}); replaying from the oldest segment`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.recovered.push(`ack.json unreadable (${(err as Error).message}); replaying from the oldest segment`);
     }
     for (const n of [...this.order]) {
       if (n < this.ackSeg) {
@@ -199,7 +228,9 @@ export class Spool {
       while (off < buf.length) {
         const s = scanAt(buf, off);
         if (s.kind === 'torn') {
-          this.recovered.push(`segment ${n}: an incomplete last record (a write cut short by a crash, never acknowledged) at byte ${off}; ${buf.length - off} bytes cut off`);
+          this.recovered.push(
+            `segment ${n}: an incomplete last record (a write cut short by a crash, never acknowledged) at byte ${off}; ${buf.length - off} bytes cut off`,
+          );
           truncateSync(this.segPath(n), off);
           seg.size = off;
           break;
@@ -375,7 +406,9 @@ export class Spool {
       this.quarantinedEvents += r.lost;
       seg.unread = Math.max(0, seg.unread - r.lost);
       seg.pending = Math.max(0, seg.pending - r.lost);
-      this.damage.push(`segment ${segment} byte ${offset}: ${r.why}; ${r.next - offset} bytes and ${r.exact ? '' : 'about '}${r.lost} document(s) skipped, kept in ${r.file ?? '(could not write the quarantine copy)'}`);
+      this.damage.push(
+        `segment ${segment} byte ${offset}: ${r.why}; ${r.next - offset} bytes and ${r.exact ? '' : 'about '}${r.lost} document(s) skipped, kept in ${r.file ?? '(could not write the quarantine copy)'}`,
+      );
       this.readOff = r.next;
       this.markReleased(segment, offset, r.next);
     }
@@ -392,7 +425,9 @@ export class Spool {
     n: number,
     off: number,
     size: number,
-  ): Promise<{ kind: 'record'; events: HapbeatEvent[]; next: number } | { kind: 'damaged'; next: number; lost: number; exact: boolean; why: string; file?: string }> {
+  ): Promise<
+    { kind: 'record'; events: HapbeatEvent[]; next: number } | { kind: 'damaged'; next: number; lost: number; exact: boolean; why: string; file?: string }
+  > {
     try {
       if (this.readHandle?.seg !== n) {
         await this.readHandle?.fh.close().catch(() => undefined);
@@ -583,10 +618,20 @@ export function checkSpoolDir(dir: string, maxBytes: number): { error?: SpoolErr
     const st = statfsSync(dir);
     const freeBytes = st.bavail * st.bsize;
     if (freeBytes < 16 * 1024 * 1024) {
-      return { freeBytes, error: new SpoolError('spool_no_space', `the disk of the spool ${dir} has only ${freeBytes} bytes free`, 'free space there or move queue.disk.path to a larger disk') };
+      return {
+        freeBytes,
+        error: new SpoolError(
+          'spool_no_space',
+          `the disk of the spool ${dir} has only ${freeBytes} bytes free`,
+          'free space there or move queue.disk.path to a larger disk',
+        ),
+      };
     }
     if (freeBytes < maxBytes) {
-      return { freeBytes, warning: `the disk of the spool ${dir} has ${Math.floor(freeBytes / 1048576)} MiB free, less than queue.disk.max_bytes (${Math.floor(maxBytes / 1048576)} MiB): a long outage will fill it, and what does not fit is then counted as dropped` };
+      return {
+        freeBytes,
+        warning: `the disk of the spool ${dir} has ${Math.floor(freeBytes / 1048576)} MiB free, less than queue.disk.max_bytes (${Math.floor(maxBytes / 1048576)} MiB): a long outage will fill it, and what does not fit is then counted as dropped`,
+      };
     }
     return { freeBytes };
   } catch {

@@ -17,8 +17,16 @@ export interface ProcessPart {
  * average, `downtime` a counter), hence this list; everything else follows HAProxy's own natures.
  */
 export const STATE_FIELDS: Readonly<Record<string, 'min' | 'max'>> = {
-  act: 'min', bck: 'min', weight: 'min', uweight: 'min', agg_server_status: 'max', agg_check_status: 'max',
-  agg_server_check_status: 'max', downtime: 'max', lastchg: 'min', chkdown: 'max',
+  act: 'min',
+  bck: 'min',
+  weight: 'min',
+  uweight: 'min',
+  agg_server_status: 'max',
+  agg_check_status: 'max',
+  agg_server_check_status: 'max',
+  downtime: 'max',
+  lastchg: 'min',
+  chkdown: 'max',
 };
 
 /**
@@ -27,20 +35,57 @@ export const STATE_FIELDS: Readonly<Record<string, 'min' | 'max'>> = {
  * meaning where the nature says too little. `combine` follows this table; the README shows it.
  */
 export const COMBINE_RULES: readonly { fields: string; rule: string; why: string }[] = [
-  { fields: 'counters (nature C), gauges (G), rates (R)', rule: 'sum over every process, old workers included', why: 'what an old worker still serves is real traffic' },
-  { fields: 'limits (L): maxconn, ulimit-n, slim, qlimit, rate limits, ...', rule: 'sum over the current processes', why: 'each nbproc process has its own limit, so capacity adds up; an old worker no longer accepts connections, so its limit is not capacity' },
-  { fields: 'averages (a): Idle_pct, qtime, ctime, rtime, ttime, ...', rule: 'mean weighted by sessions (stot) for show stat, plain mean for show info', why: 'an average stays within the processes\' range: three idle processes are 100% idle, not 300%' },
+  {
+    fields: 'counters (nature C), gauges (G), rates (R)',
+    rule: 'sum over every process, old workers included',
+    why: 'what an old worker still serves is real traffic',
+  },
+  {
+    fields: 'limits (L): maxconn, ulimit-n, slim, qlimit, rate limits, ...',
+    rule: 'sum over the current processes',
+    why: 'each nbproc process has its own limit, so capacity adds up; an old worker no longer accepts connections, so its limit is not capacity',
+  },
+  {
+    fields: 'averages (a): Idle_pct, qtime, ctime, rtime, ttime, ...',
+    rule: 'mean weighted by sessions (stot) for show stat, plain mean for show info',
+    why: "an average stays within the processes' range: three idle processes are 100% idle, not 300%",
+  },
   { fields: 'maxima (M), durations (D), times (T)', rule: 'largest over every process', why: 'the highest any process saw' },
   { fields: 'minima (m)', rule: 'smallest over every process', why: '' },
   { fields: 'ages (A): lastsess, ...', rule: 'smallest non-negative', why: 'the most recent event in any process' },
-  { fields: 'configuration, keys, product and status (origins C, K, P, S; names N; outputs O): Nbproc, Nbthread, version, ...', rule: 'the current processes\' value, never summed', why: 'every process holds a copy of the same fact' },
-  { fields: 'server state: act, bck, weight, uweight, agg_*_status, downtime, lastchg, chkdown', rule: 'smallest or largest over the current processes', why: 'HAProxy labels some of these metrics (a backend\'s act is a gauge), but they describe state, and an old worker\'s view is stale' },
+  {
+    fields: 'configuration, keys, product and status (origins C, K, P, S; names N; outputs O): Nbproc, Nbthread, version, ...',
+    rule: "the current processes' value, never summed",
+    why: 'every process holds a copy of the same fact',
+  },
+  {
+    fields: 'server state: act, bck, weight, uweight, agg_*_status, downtime, lastchg, chkdown',
+    rule: 'smallest or largest over the current processes',
+    why: "HAProxy labels some of these metrics (a backend's act is a gauge), but they describe state, and an old worker's view is stale",
+  },
   { fields: 'status words: status, check_status, agent_status', rule: 'the worst among the current processes', why: 'a server DOWN in one process is DOWN' },
-  { fields: 'ratios computed by hapbeat (`*_ratio`)', rule: 'recomputed from the summed counters (5xx share), else the largest', why: 'a ratio of sums, not a sum of ratios' },
+  {
+    fields: 'ratios computed by hapbeat (`*_ratio`)',
+    rule: 'recomputed from the summed counters (5xx share), else the largest',
+    why: 'a ratio of sums, not a sum of ratios',
+  },
 ];
 
 const IDENTITY = new Set(['pxname', 'svname', 'iid', 'sid', 'type']);
-const INFO_DROP = new Set(['Pid', 'Process_num', 'Stopping', 'Start_time_sec', 'Uptime', 'Uptime_sec', 'Name', 'Release_date', 'node', 'description', 'Build info', 'Tainted']);
+const INFO_DROP = new Set([
+  'Pid',
+  'Process_num',
+  'Stopping',
+  'Start_time_sec',
+  'Uptime',
+  'Uptime_sec',
+  'Name',
+  'Release_date',
+  'node',
+  'description',
+  'Build info',
+  'Tainted',
+]);
 
 /** Status words from worst to best: differing processes combine to the worst. */
 const STATUS_ORDER = ['DOWN', 'MAINT', 'DRAIN', 'NOLB', 'STOP', 'PAUSED', 'FULL', 'WAITING', 'no check', 'UP', 'OPEN'];
@@ -52,13 +97,7 @@ function statusRank(s: string): number {
 const num = (s: string | undefined): number | undefined => (s !== undefined && s !== '' && /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : undefined);
 
 /** Combines one field's values across processes by its nature. `values[i]` belongs to `parts[i]`. */
-export function combine(
-  name: string,
-  nature: FieldNature | undefined,
-  values: (string | undefined)[],
-  current: boolean[],
-  weights: number[],
-): string {
+export function combine(name: string, nature: FieldNature | undefined, values: (string | undefined)[], current: boolean[], weights: number[]): string {
   const present = values.map((v, i) => ({ v, i })).filter((x) => x.v !== undefined && x.v !== '');
   if (present.length === 0) return '';
   const cur = present.filter((x) => current[x.i]);
@@ -126,7 +165,14 @@ export function aggregateStat(parts: readonly ProcessPart[], natures: Natures): 
   if (withTable.length === 0) return undefined;
   const base = (withTable.find((p) => !p.old) ?? withTable[0]!).table!;
   const header = base.header;
-  const idx = (h: string[]) => ({ iid: h.indexOf('iid'), sid: h.indexOf('sid'), type: h.indexOf('type'), pxname: h.indexOf('pxname'), svname: h.indexOf('svname'), stot: h.indexOf('stot') });
+  const idx = (h: string[]) => ({
+    iid: h.indexOf('iid'),
+    sid: h.indexOf('sid'),
+    type: h.indexOf('type'),
+    pxname: h.indexOf('pxname'),
+    svname: h.indexOf('svname'),
+    stot: h.indexOf('stot'),
+  });
   const maps = withTable.map((p) => {
     const c = idx(p.table!.header);
     const byName = new Map(p.table!.header.map((h, i) => [h, i]));
@@ -203,7 +249,13 @@ export function aggregateInfo(parts: readonly ProcessPart[], natures: Natures): 
   const weights = withInfo.map(() => 1);
   const out: InfoRecord = Object.create(null) as InfoRecord;
   for (const k of keys) {
-    const v = combine(k, natures.info.get(k), withInfo.map((p) => p.info![k]), current, weights);
+    const v = combine(
+      k,
+      natures.info.get(k),
+      withInfo.map((p) => p.info![k]),
+      current,
+      weights,
+    );
     if (v !== '') out[k] = v;
   }
   out.Name = withInfo[0]!.info!.Name ?? 'HAProxy';

@@ -24,15 +24,16 @@ export class LifecycleTracker {
   private known?: Map<number, Known>;
   private failedReloads?: number;
 
-  constructor(
-    private readonly settings: { agent: AgentInfo; periodMs: number; namespace: string },
-  ) {}
+  constructor(private readonly settings: { agent: AgentInfo; periodMs: number; namespace: string }) {}
 
   track(poll: TargetPoll, parts: readonly ParsedProcess[]): HapbeatEvent[] {
     const list = poll.procList;
     if (!list || poll.error) return [];
     const now = new Map<number, Known>();
-    for (const [section, rows] of [['workers', list.workers], ['oldWorkers', list.oldWorkers]] as const) {
+    for (const [section, rows] of [
+      ['workers', list.workers],
+      ['oldWorkers', list.oldWorkers],
+    ] as const) {
       for (const r of rows) {
         const sampled = parts.find((p) => p.identity.pid === r.pid)?.identity;
         now.set(r.pid, {
@@ -66,9 +67,22 @@ export class LifecycleTracker {
     return events;
   }
 
-  private event(poll: TargetPoll, action: LifecycleAction, k: Known | undefined, master: { pid: number; reloads: number; failedReloads?: number; version: string }, extra: Record<string, unknown>): HapbeatEvent {
+  private event(
+    poll: TargetPoll,
+    action: LifecycleAction,
+    k: Known | undefined,
+    master: { pid: number; reloads: number; failedReloads?: number; version: string },
+    extra: Record<string, unknown>,
+  ): HapbeatEvent {
     const at = poll.startedAt;
-    const identity: ProcessIdentity = { old: k?.old ?? false, pid: k?.pid, num: k?.num, reloads: k?.reloads, startTime: k?.startTime, version: k?.version ?? master.version };
+    const identity: ProcessIdentity = {
+      old: k?.old ?? false,
+      pid: k?.pid,
+      num: k?.num,
+      reloads: k?.reloads,
+      startTime: k?.startTime,
+      version: k?.version ?? master.version,
+    };
     const doc: Record<string, unknown> = {
       '@timestamp': new Date(at).toISOString(),
       event: { module: 'haproxy', dataset: 'haproxy.process', kind: 'event', action },

@@ -78,7 +78,11 @@ export function fallbackNatures(): Natures {
 /** Natures guessed from hapbeat's field tables: counters and gauges, everything else an output. */
 function tableNatures(): Natures {
   const nat = (kind?: string, type?: string): FieldNature =>
-    kind === 'counter' ? { origin: 'M', nature: 'C' } : kind === 'gauge' ? { origin: 'M', nature: 'G' } : { origin: type === 'keyword' ? 'S' : 'C', nature: 'O' };
+    kind === 'counter'
+      ? { origin: 'M', nature: 'C' }
+      : kind === 'gauge'
+        ? { origin: 'M', nature: 'G' }
+        : { origin: type === 'keyword' ? 'S' : 'C', nature: 'O' };
   const stat = new Map<string, FieldNature>();
   for (const f of STAT_FIELDS) for (const o of OBJ_TYPES) for (const s of [f.source, ...(f.aliases ?? [])]) stat.set(`${o}.${s}`, nat(f.kind, f.type));
   const info = new Map<string, FieldNature>();

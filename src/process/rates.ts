@@ -30,7 +30,11 @@ export interface Contribution {
   has: Uint8Array;
   hrspDelta: Float64Array;
 }
-const newContribution = (): Contribution => ({ delta: new Float64Array(COUNTER_LIST.length), has: new Uint8Array(COUNTER_LIST.length), hrspDelta: new Float64Array(COUNTER_LIST.length) });
+const newContribution = (): Contribution => ({
+  delta: new Float64Array(COUNTER_LIST.length),
+  has: new Uint8Array(COUNTER_LIST.length),
+  hrspDelta: new Float64Array(COUNTER_LIST.length),
+});
 
 /** The derived fields, for the field plan, the mappings and the README. */
 export const DERIVED_RATE_FIELDS: readonly FieldSpec[] = [
@@ -43,9 +47,27 @@ export const DERIVED_RATE_FIELDS: readonly FieldSpec[] = [
     unit: 'per_s',
     doc: `Per-second rate of ${f.field} since the previous sample of the same process (none on a process's first sample or after a counter reset); for scope all, the sum over processes.`,
   })),
-  { source: 'ratio:http_5xx', field: 'response.http_5xx_ratio', type: 'double', kind: 'gauge', doc: 'Share of HTTP responses that were 5xx over the interval (frontends and backends), 0-1.' },
-  { source: 'ratio:servers_down', field: 'server.down_ratio', type: 'double', kind: 'gauge', doc: 'Backends: servers DOWN over servers not in maintenance, 0-1.' },
-  { source: 'ratio:session_usage', field: 'session.usage_ratio', type: 'double', kind: 'gauge', doc: 'Current sessions over the session limit, 0-1 (for scope all, the most loaded process).' },
+  {
+    source: 'ratio:http_5xx',
+    field: 'response.http_5xx_ratio',
+    type: 'double',
+    kind: 'gauge',
+    doc: 'Share of HTTP responses that were 5xx over the interval (frontends and backends), 0-1.',
+  },
+  {
+    source: 'ratio:servers_down',
+    field: 'server.down_ratio',
+    type: 'double',
+    kind: 'gauge',
+    doc: 'Backends: servers DOWN over servers not in maintenance, 0-1.',
+  },
+  {
+    source: 'ratio:session_usage',
+    field: 'session.usage_ratio',
+    type: 'double',
+    kind: 'gauge',
+    doc: 'Current sessions over the session limit, 0-1 (for scope all, the most loaded process).',
+  },
 ];
 
 const fmt = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 1000) / 1000) : '');
@@ -191,7 +213,7 @@ export class RateTracker {
 export function applyContributions(table: StatTable, contributions: Map<string, Contribution>, intervalSec: number): void {
   const h = new Map(table.header.map((c, i) => [c, i]));
   const rateCols = table.header
-    .map((c, i) => [i, c.startsWith(RATE_PREFIX) ? COUNTER_INDEX.get(c.slice(RATE_PREFIX.length)) ?? -1 : -1] as const)
+    .map((c, i) => [i, c.startsWith(RATE_PREFIX) ? (COUNTER_INDEX.get(c.slice(RATE_PREFIX.length)) ?? -1) : -1] as const)
     .filter(([, k]) => k >= 0);
   const i5 = h.get('ratio:http_5xx');
   const typeCol = h.get('type')!;

@@ -81,7 +81,9 @@ describe('the disk queue across kill -9 and SIGTERM (real HAProxy, real Elastics
       expect(new Set(docs.map((d) => rowKey(d._source))).size).toBe(indexed); // nothing twice
       // Every logged poll is there; beyond them, at most the one poll per kill that was fsync'ed but not yet logged.
       const extra = indexed - logged.total;
-      console.log(`kill -9 with ${name} (seed ${seed}): ${runs.length - 1} kills, ${logged.total / perPoll} polls logged, ${indexed} stat documents indexed (${extra / perPoll} accepted-but-unlogged polls), 0 duplicates`);
+      console.log(
+        `kill -9 with ${name} (seed ${seed}): ${runs.length - 1} kills, ${logged.total / perPoll} polls logged, ${indexed} stat documents indexed (${extra / perPoll} accepted-but-unlogged polls), 0 duplicates`,
+      );
       expect(extra % perPoll).toBe(0);
       expect(extra).toBeGreaterThanOrEqual(0);
       expect(extra / perPoll).toBeLessThanOrEqual(10);

@@ -30,7 +30,10 @@ describe(`Elasticsearch ${ES9_VERSION}`, () => {
     expect(await count(es.url, 'metrics-haproxy.info-nine')).toBe(info + aggInfo);
     const docs = await all(es.url, 'metrics-haproxy.stat-nine');
     expect(new Set(docs.map((d) => rowKey(d._source))).size).toBe(stat + aggStat);
-    const m = (await (await fetch(`${es.url}/metrics-haproxy.stat-nine/_mapping/field/haproxy.stat.session.total`)).json()) as Record<string, { mappings: Record<string, { mapping: { total: { type: string; time_series_metric?: string } } }> }>;
+    const m = (await (await fetch(`${es.url}/metrics-haproxy.stat-nine/_mapping/field/haproxy.stat.session.total`)).json()) as Record<
+      string,
+      { mappings: Record<string, { mapping: { total: { type: string; time_series_metric?: string } } }> }
+    >;
     const mapping = Object.values(m)[0]!.mappings['haproxy.stat.session.total']!.mapping.total;
     expect(mapping).toEqual({ type: 'long', time_series_metric: 'counter' });
   });

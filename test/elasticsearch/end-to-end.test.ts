@@ -7,7 +7,7 @@ import { all, count, es, hapbeatCli, HapbeatProcess, rowKey } from './helpers.js
 const url = inject('esUrl');
 
 /** Flattens a mapping into path → type. */
-function mappedTypes(props: Record<string, any>, prefix = '', out = new Map<string, string>()): Map<string, string> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function mappedTypes(props: Record<string, any>, prefix = '', out = new Map<string, string>()): Map<string, string> {
   for (const [k, v] of Object.entries(props)) {
     if (v.properties) mappedTypes(v.properties, `${prefix}${k}.`, out);
     else out.set(`${prefix}${k}`, v.type);
@@ -61,7 +61,8 @@ describe('real HAProxy → hapbeat run → real Elasticsearch', () => {
     const docs = everything.filter((d) => d._source.haproxy.process.scope === 'process');
     expect(docs).toHaveLength(stat);
     // With one worker, the totals equal that worker's values.
-    const aggFe = everything.filter((d) => d._source.haproxy.process.scope === 'all' && d._source.haproxy.stat.proxy.name === 'fe_main').at(-1)!._source.haproxy.stat;
+    const aggFe = everything.filter((d) => d._source.haproxy.process.scope === 'all' && d._source.haproxy.stat.proxy.name === 'fe_main').at(-1)!._source.haproxy
+      .stat;
     expect(aggFe.response.http['2xx']).toBe(N);
     // Spot checks against the CSV, read now: no traffic since the N requests, so the counters are still.
     const csv = (await lab.command('@1 show stat')).slice(2).trim().split('\n');

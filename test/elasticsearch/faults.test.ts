@@ -107,8 +107,10 @@ describe('the Elasticsearch output under faults (a fault-injecting proxy in fron
     });
   });
 
-  it('classic daily indices (index_mode: index) get hapbeat\'s own _id; a re-sent batch is answered 409', async () => {
-    expect((await hapbeatCli(['setup', '--es', url, '-E', 'output.elasticsearch.index_mode=index'])).stdout).toContain('hapbeat-haproxy.stat-index for hapbeat-haproxy.stat-*');
+  it("classic daily indices (index_mode: index) get hapbeat's own _id; a re-sent batch is answered 409", async () => {
+    expect((await hapbeatCli(['setup', '--es', url, '-E', 'output.elasticsearch.index_mode=index'])).stdout).toContain(
+      'hapbeat-haproxy.stat-index for hapbeat-haproxy.stat-*',
+    );
     const events = samples(2, 48_888);
     const day = new Date(events[0]!.timestamp).toISOString().slice(0, 10).replace(/-/g, '.');
     const first = await deliver('classic', url, events, { indexMode: 'index' });
@@ -116,7 +118,12 @@ describe('the Elasticsearch output under faults (a fault-injecting proxy in fron
     expect(first.counters.duplicates).toBe(0);
     expect(await count(url, `hapbeat-haproxy.stat-classic-${day}`)).toBe(24);
     const docs = await all(url, `hapbeat-haproxy.stat-classic-${day}`);
-    expect(docs.map((d) => d._id).sort()).toEqual(events.filter((e) => e.dataset === 'haproxy.stat').map((e) => e.id).sort());
+    expect(docs.map((d) => d._id).sort()).toEqual(
+      events
+        .filter((e) => e.dataset === 'haproxy.stat')
+        .map((e) => e.id)
+        .sort(),
+    );
     const again = await deliver('classic', url, events, { indexMode: 'index' });
     expect(again.counters.duplicates).toBe(26);
     expect(await count(url, `hapbeat-haproxy.stat-classic-${day}`)).toBe(24);
@@ -130,7 +137,10 @@ describe('the Elasticsearch output under faults (a fault-injecting proxy in fron
     expect(r.counters.dead_lettered).toBe(1);
     expect(r.counters.acked).toBe(events.length - 1);
     expect(await count(url, 'metrics-haproxy.stat-deadletter')).toBe(23);
-    const lines = readFileSync(r.deadFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(r.deadFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]._id).toBe(events[bad]!.id);
     expect(lines[0].status).toBe(400);

@@ -41,7 +41,17 @@ export class HapbeatProcess {
     readonly dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-run-')),
     opts: { user?: 'nobody'; spool?: string } = {},
   ) {
-    const argv = [BIN, 'run', '--log-level', 'debug', '-E', `queue.disk.path=${opts.spool ?? path.join(dir, 'spool')}`, '-E', `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`, ...args];
+    const argv = [
+      BIN,
+      'run',
+      '--log-level',
+      'debug',
+      '-E',
+      `queue.disk.path=${opts.spool ?? path.join(dir, 'spool')}`,
+      '-E',
+      `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`,
+      ...args,
+    ];
     const env = { ...process.env, HAPBEAT_PATH_DATA: dir };
     this.proc = opts.user
       ? spawn('setpriv', [`--reuid=${opts.user}`, '--regid=nogroup', '--clear-groups', process.execPath, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env })
@@ -89,7 +99,9 @@ export class HapbeatProcess {
   }
 
   lastCounters(): Record<string, number> | undefined {
-    const c = this.lines().filter((l) => l.counters).at(-1);
+    const c = this.lines()
+      .filter((l) => l.counters)
+      .at(-1);
     return c?.counters as Record<string, number> | undefined;
   }
 
@@ -126,14 +138,16 @@ export async function count(url: string, index: string): Promise<number> {
 }
 
 /** Every document's _id and _source (up to 10,000). */
-export async function all(url: string, index: string): Promise<{ _id: string; _source: any }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function all(url: string, index: string): Promise<{ _id: string; _source: any }[]> {
   await es(url, `/${index}/_refresh`, { method: 'POST' });
-  const r = await es<{ hits: { hits: { _id: string; _source: any }[] } }>(url, `/${index}/_search`, { body: { size: 10_000, sort: [{ '@timestamp': 'asc' }] } }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const r = await es<{ hits: { hits: { _id: string; _source: any }[] } }>(url, `/${index}/_search`, {
+    body: { size: 10_000, sort: [{ '@timestamp': 'asc' }] },
+  });
   return r.hits.hits;
 }
 
 /** Identity of a stat document: one per (process, sample time, row). */
-export function rowKey(s: any): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function rowKey(s: any): string {
   const st = s.haproxy.stat;
   return [s.haproxy.process.pid, s['@timestamp'], st?.proxy?.id, st?.server?.id, st?.component_type].join('|');
 }

@@ -11,7 +11,7 @@ const url = inject('esUrl');
 const NS = 'kibanapanels';
 const INDEX = `metrics-haproxy.*-${NS}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any;
 
 /**
  * Every Lens panel of every dashboard, translated into the search Kibana would run and executed on documents
@@ -136,7 +136,7 @@ describe('dashboards on real data', () => {
     expect(Math.max(...old.x.buckets.map((b: Any) => b.m0.value ?? 0))).toBe(1);
     const events = await run('proc-events');
     expect(events.r.aggregations.split.buckets.map((b: Any) => b.key).sort()).toEqual(['worker-started', 'worker-stopping']);
-    await waitFor('draining sessions', async () => ((await run('proc-draining')).r.aggregations.split.buckets.length > 0), 5000);
+    await waitFor('draining sessions', async () => (await run('proc-draining')).r.aggregations.split.buckets.length > 0, 5000);
   });
 
   /** Runs a query of kibana/queries on this test's data stream only. */
@@ -167,10 +167,25 @@ describe('dashboards on real data', () => {
     const a = await query('p95-response-time-per-backend-per-day');
     const app = a.backends.buckets.find((b: Any) => b.key === 'be_app');
     const samples = await es<Any>(url, `/metrics-haproxy.stat-${NS}/_search`, {
-      body: { size: 10_000, _source: ['haproxy.stat.response.time.avg', '@timestamp'], query: { bool: { filter: [{ term: { 'haproxy.process.scope': 'all' } }, { term: { 'haproxy.stat.proxy.name': 'be_app' } }, { term: { 'haproxy.stat.component_type': 1 } }] } } },
+      body: {
+        size: 10_000,
+        _source: ['haproxy.stat.response.time.avg', '@timestamp'],
+        query: {
+          bool: {
+            filter: [
+              { term: { 'haproxy.process.scope': 'all' } },
+              { term: { 'haproxy.stat.proxy.name': 'be_app' } },
+              { term: { 'haproxy.stat.component_type': 1 } },
+            ],
+          },
+        },
+      },
     });
     for (const day of app.days.buckets.filter((d: Any) => d.doc_count > 0)) {
-      const values = samples.hits.hits.filter((h: Any) => Date.parse(h._source['@timestamp']) >= day.key && Date.parse(h._source['@timestamp']) < day.key + 86_400_000).map((h: Any) => h._source.haproxy.stat.response.time.avg as number).sort((x: number, y: number) => x - y);
+      const values = samples.hits.hits
+        .filter((h: Any) => Date.parse(h._source['@timestamp']) >= day.key && Date.parse(h._source['@timestamp']) < day.key + 86_400_000)
+        .map((h: Any) => h._source.haproxy.stat.response.time.avg as number)
+        .sort((x: number, y: number) => x - y);
       expect(values.length).toBe(day.doc_count);
       expect(day.peak.value).toBe(values.at(-1));
       // The 95th percentile by linear interpolation between the closest ranks.

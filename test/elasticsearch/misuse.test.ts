@@ -6,10 +6,10 @@ import { waitFor } from '../harness/ports.js';
 import { count, es, hapbeatCli, HapbeatProcess, labBehindProxy } from './helpers.js';
 
 const fast = ['--period', '300ms', '-E', 'output.elasticsearch.backoff.init=100ms', '-E', 'output.elasticsearch.backoff.max=500ms'];
-type Mapping = Record<string, { mappings: { properties: Record<string, any> } }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Mapping = Record<string, { mappings: { properties: Record<string, any> } }>;
 const statusType = (m: Mapping) => Object.values(m).at(-1)!.mappings.properties.haproxy.properties.stat.properties.status.type as string;
 
-describe('run before setup, on a cluster without hapbeat\'s templates (its own Elasticsearch)', () => {
+describe("run before setup, on a cluster without hapbeat's templates (its own Elasticsearch)", () => {
   let cluster: EsServer;
   let lab: HaproxyLab;
   beforeAll(async () => {
@@ -40,7 +40,10 @@ describe('run before setup, on a cluster without hapbeat\'s templates (its own E
 
   it('a data stream created before the templates (dynamic mappings): test output and run say so and how to fix it; the fix works', async () => {
     // Another tool's template made the data stream first, with dynamic mappings: status becomes text.
-    await es(cluster.url, '/_index_template/someone-else', { method: 'PUT', body: { index_patterns: ['metrics-haproxy.stat-early'], data_stream: {}, priority: 50 } });
+    await es(cluster.url, '/_index_template/someone-else', {
+      method: 'PUT',
+      body: { index_patterns: ['metrics-haproxy.stat-early'], data_stream: {}, priority: 50 },
+    });
     await es(cluster.url, '/metrics-haproxy.stat-early/_doc', { body: { '@timestamp': new Date().toISOString(), haproxy: { stat: { status: 'UP' } } } });
     const hb = new HapbeatProcess(['-t', lab.masterSocket, '--es', cluster.url, '--namespace', 'early', ...fast]);
     await hb.waitPolls(2);
@@ -48,7 +51,9 @@ describe('run before setup, on a cluster without hapbeat\'s templates (its own E
     expect(hb.said('index templates were missing ("hapbeat setup" was not run); installed them')).toHaveLength(1);
     const problem = 'metrics-haproxy.stat-early maps ';
     expect(hb.said(problem)).toHaveLength(1);
-    expect(hb.said(problem)[0]!.msg).toMatch(/as text, not keyword.*it was created before hapbeat's templates\. Fix: roll it over .*POST \/metrics-haproxy\.stat-early\/_rollover/);
+    expect(hb.said(problem)[0]!.msg).toMatch(
+      /as text, not keyword.*it was created before hapbeat's templates\. Fix: roll it over .*POST \/metrics-haproxy\.stat-early\/_rollover/,
+    );
     const before = await hapbeatCli(['test', 'output', '--es', cluster.url, '--namespace', 'early']);
     expect(before.code).toBe(1);
     expect(before.stdout).toContain(`FAIL  ${problem}`);
@@ -66,7 +71,6 @@ describe('run before setup, on a cluster without hapbeat\'s templates (its own E
     expect(statusType(await es<Mapping>(cluster.url, '/metrics-haproxy.stat-fresh/_mapping'))).toBe('keyword');
     expect(await count(cluster.url, 'metrics-haproxy.stat-fresh')).toBe(hb.polled().stat + hb.polled().aggStat);
   });
-
 });
 
 describe('wrong credentials or privileges (a proxy answering 401/403 in front of the real Elasticsearch)', () => {

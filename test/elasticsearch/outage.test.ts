@@ -4,7 +4,16 @@ import { EsServer } from '../harness/elasticsearch.js';
 import { waitFor } from '../harness/ports.js';
 import { all, count, hapbeatCli, HapbeatProcess, rowKey } from './helpers.js';
 
-const fast = ['--period', '500ms', '-E', 'output.elasticsearch.backoff.init=200ms', '-E', 'output.elasticsearch.backoff.max=2s', '-E', 'output.elasticsearch.timeout=5s'];
+const fast = [
+  '--period',
+  '500ms',
+  '-E',
+  'output.elasticsearch.backoff.init=200ms',
+  '-E',
+  'output.elasticsearch.backoff.max=2s',
+  '-E',
+  'output.elasticsearch.timeout=5s',
+];
 
 /** Both tests stop Elasticsearch, so each has its own. */
 describe('Elasticsearch outages', () => {

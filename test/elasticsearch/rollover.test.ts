@@ -47,10 +47,14 @@ describe('ambiguous failure plus rollover (measured on the real Elasticsearch)',
     const events = statEvents(parseShowStat(fixture(V26, 'show-stat.txt')), ctx, 1).events;
     const first = await send(ns, events);
     expect(first.acked).toBe(events.length);
-    const roll = await es<{ rolled_over?: boolean; new_index?: string; error?: { reason?: string } }>(url, `/metrics-haproxy.stat-${ns}/_rollover`, { method: 'POST' });
+    const roll = await es<{ rolled_over?: boolean; new_index?: string; error?: { reason?: string } }>(url, `/metrics-haproxy.stat-${ns}/_rollover`, {
+      method: 'POST',
+    });
     if (!roll.rolled_over) expect(roll.error?.reason).toMatch(/is overlapping with backing index/);
     const again = await send(ns, events);
-    console.log(`TSDB stat ${roll.rolled_over ? `after rollover to ${roll.new_index}` : `(rollover refused: ${roll.error?.reason?.slice(0, 60)}...)`}: ${again.duplicates} of ${events.length} answered 409`);
+    console.log(
+      `TSDB stat ${roll.rolled_over ? `after rollover to ${roll.new_index}` : `(rollover refused: ${roll.error?.reason?.slice(0, 60)}...)`}: ${again.duplicates} of ${events.length} answered 409`,
+    );
     expect(again.duplicates).toBe(events.length);
     expect(await count(url, `metrics-haproxy.stat-${ns}`)).toBe(events.length);
   });
@@ -61,7 +65,11 @@ describe('ambiguous failure plus rollover (measured on the real Elasticsearch)',
       id: 'rollover-probe-1',
       dataset: 'haproxy.process',
       timestamp: Date.now() - 5000,
-      json: JSON.stringify({ '@timestamp': new Date(Date.now() - 5000).toISOString(), event: { kind: 'event', action: 'worker-started', dataset: 'haproxy.process' }, data_stream: { type: 'metrics', dataset: 'haproxy.process', namespace: ns } }),
+      json: JSON.stringify({
+        '@timestamp': new Date(Date.now() - 5000).toISOString(),
+        event: { kind: 'event', action: 'worker-started', dataset: 'haproxy.process' },
+        data_stream: { type: 'metrics', dataset: 'haproxy.process', namespace: ns },
+      }),
     };
     expect((await send(ns, [event])).acked).toBe(1);
     const roll = await es<{ rolled_over?: boolean }>(url, `/metrics-haproxy.process-${ns}/_rollover`, { method: 'POST' });

@@ -9,7 +9,7 @@ import { es, hapbeatCli, HapbeatProcess } from './helpers.js';
 
 const url = inject('esUrl');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any;
 
 const settings = (ns: string): WatchSettings => ({
   ...DEFAULT_WATCH_SETTINGS,
@@ -47,7 +47,10 @@ describe('Watcher alerts on real data', () => {
         config: (l) =>
           l
             .configText()
-            .replace('  use_backend be_slow if { path_beg /slow }', '  use_backend be_slow if { path_beg /slow }\n  use_backend be_err if { path_beg /err }\n  use_backend be_q if { path_beg /q }')
+            .replace(
+              '  use_backend be_slow if { path_beg /slow }',
+              '  use_backend be_slow if { path_beg /slow }\n  use_backend be_err if { path_beg /err }\n  use_backend be_q if { path_beg /q }',
+            )
             .concat(`\nbackend be_err\n  server e1 127.0.0.1:${errPort}\n`)
             .concat(`backend be_q\n  timeout queue 120s\n  server q1 127.0.0.1:${l.ports.slow} maxconn 1\n`)
             .concat(`listen li_full\n  bind 127.0.0.1:${fullPort}\n  maxconn 2\n  server f1 127.0.0.1:${l.ports.slow}\n`),
@@ -71,7 +74,13 @@ describe('Watcher alerts on real data', () => {
     // A reload that fails on the sick one.
     sick.writeConfig(`${sick.configText()}\nnot a valid line\n`);
     process.kill(sick.masterPid, 'SIGUSR2');
-    await waitFor('the failed reload event', async () => (await es<Any>(url, '/metrics-haproxy.process-watchsick/_search', { body: { query: { term: { 'event.action': 'reload-failed' } } } })).hits?.total?.value > 0, 30_000);
+    await waitFor(
+      'the failed reload event',
+      async () =>
+        (await es<Any>(url, '/metrics-haproxy.process-watchsick/_search', { body: { query: { term: { 'event.action': 'reload-failed' } } } })).hits?.total
+          ?.value > 0,
+      30_000,
+    );
     await Promise.all(agents.map((a) => a.waitPolls(a.polled().polls + 2)));
     lastPoll = new Date().toISOString();
     await Promise.all(agents.map(async (a) => expect(await a.stop()).toBe(0)));
@@ -95,7 +104,9 @@ describe('Watcher alerts on real data', () => {
     const badAt = id === 'hapbeat-no-data' ? new Date(Date.parse(lastPoll) + 10_000).toISOString() : lastPoll;
     const good = await fires(ok, lastPoll);
     const sickResult = await fires(bad, badAt);
-    console.log(`${id}: healthy ${good.met}, unhealthy ${sickResult.met} (${JSON.stringify(sickResult.payload.aggregations ?? { hits: sickResult.payload.hits.total }).slice(0, 200)})`);
+    console.log(
+      `${id}: healthy ${good.met}, unhealthy ${sickResult.met} (${JSON.stringify(sickResult.payload.aggregations ?? { hits: sickResult.payload.hits.total }).slice(0, 200)})`,
+    );
     expect(good.met).toBe(false);
     expect(sickResult.met).toBe(true);
   });

@@ -44,4 +44,3 @@ export async function fakeServer(behave: Behaviour) {
     },
   };
 }
-

@@ -76,7 +76,8 @@ export class FaultProxy {
       return;
     }
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'accept-encoding', 'content-length', 'connection'].includes(k)) headers[k] = v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (typeof v === 'string' && !['host', 'accept-encoding', 'content-length', 'connection'].includes(k)) headers[k] = v;
     const upstream = await fetch(`${this.target}${req.url}`, { method: req.method, headers, body: body.length ? body : undefined });
     let text = await upstream.text();
     if (fault.kind === 'reset') {

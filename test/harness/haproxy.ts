@@ -28,8 +28,10 @@ export function matrixBinaries(): MatrixBinary[] {
   const others = JSON.parse(readFileSync(manifest, 'utf8')) as { major: string; version: string; path: string; env: Record<string, string> }[];
   const sys = systemHaproxy();
   const sysVersion = /version (\S+)/.exec(execFileSync(sys.path, ['-v']).toString())![1]!;
-  return [...others.map((o) => ({ major: o.major, version: o.version, path: o.path, env: o.env })), { major: sysVersion.split('.').slice(0, 2).join('.'), version: sysVersion, ...sys }]
-    .sort((a, b) => a.major.localeCompare(b.major, undefined, { numeric: true }));
+  return [
+    ...others.map((o) => ({ major: o.major, version: o.version, path: o.path, env: o.env })),
+    { major: sysVersion.split('.').slice(0, 2).join('.'), version: sysVersion, ...sys },
+  ].sort((a, b) => a.major.localeCompare(b.major, undefined, { numeric: true }));
 }
 
 export function systemHaproxy(): HaproxyBinary {

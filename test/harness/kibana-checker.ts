@@ -6,8 +6,52 @@ import { datasetFields, type DatasetName } from '../../src/elastic/mappings.js';
  * dashboard opens (a dangling Lens reference, an accessor naming no column, a field the index does not map).
  */
 const STAMPS: Record<string, string> = { 'index-pattern': '8.0.0', lens: '8.9.0', dashboard: '8.9.0' };
-const DASHBOARD_KEYS = new Set(['title', 'description', 'version', 'hits', 'timeRestore', 'timeFrom', 'timeTo', 'refreshInterval', 'controlGroupInput', 'panelsJSON', 'optionsJSON', 'kibanaSavedObjectMeta']);
-const OPERATIONS = new Set(['filters', 'terms', 'date_histogram', 'min', 'max', 'average', 'unique_count', 'sum', 'standard_deviation', 'median', 'percentile', 'percentile_rank', 'last_value', 'count', 'range', 'cumulative_sum', 'counter_rate', 'differences', 'moving_average', 'math', 'formula', 'overall_sum', 'overall_min', 'overall_max', 'overall_average', 'static_value', 'normalize_by_unit', 'time_range', 'now', 'interval']);
+const DASHBOARD_KEYS = new Set([
+  'title',
+  'description',
+  'version',
+  'hits',
+  'timeRestore',
+  'timeFrom',
+  'timeTo',
+  'refreshInterval',
+  'controlGroupInput',
+  'panelsJSON',
+  'optionsJSON',
+  'kibanaSavedObjectMeta',
+]);
+const OPERATIONS = new Set([
+  'filters',
+  'terms',
+  'date_histogram',
+  'min',
+  'max',
+  'average',
+  'unique_count',
+  'sum',
+  'standard_deviation',
+  'median',
+  'percentile',
+  'percentile_rank',
+  'last_value',
+  'count',
+  'range',
+  'cumulative_sum',
+  'counter_rate',
+  'differences',
+  'moving_average',
+  'math',
+  'formula',
+  'overall_sum',
+  'overall_min',
+  'overall_max',
+  'overall_average',
+  'static_value',
+  'normalize_by_unit',
+  'time_range',
+  'now',
+  'interval',
+]);
 const NUMERIC_OPS = new Set(['min', 'max', 'average', 'sum', 'median', 'percentile', 'percentile_rank', 'standard_deviation', 'counter_rate', 'differences']);
 const NUMERIC_TYPES = new Set(['long', 'double', 'float', 'integer', 'short', 'byte', 'scaled_float', 'half_float', 'unsigned_long']);
 
@@ -18,19 +62,29 @@ export function mappedFields(): Map<string, string> {
   return m;
 }
 
-type Obj = { type: string; id: string; coreMigrationVersion?: string; typeMigrationVersion?: string; attributes: any; references?: { type: string; id: string; name: string }[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = {
+  type: string;
+  id: string;
+  coreMigrationVersion?: string;
+  typeMigrationVersion?: string;
+  attributes: any;
+  references?: { type: string; id: string; name: string }[];
+};
 
 export function checkNdjson(text: string): string[] {
   const problems: string[] = [];
   const fields = mappedFields();
   const objects: Obj[] = [];
-  text.split('\n').filter(Boolean).forEach((line, i) => {
-    try {
-      objects.push(JSON.parse(line) as Obj);
-    } catch {
-      problems.push(`line ${i + 1} is not JSON`);
-    }
-  });
+  text
+    .split('\n')
+    .filter(Boolean)
+    .forEach((line, i) => {
+      try {
+        objects.push(JSON.parse(line) as Obj);
+      } catch {
+        problems.push(`line ${i + 1} is not JSON`);
+      }
+    });
   const ids = new Set<string>();
   for (const o of objects) {
     const key = `${o.type}:${o.id}`;
@@ -50,7 +104,9 @@ export function checkNdjson(text: string): string[] {
     if (o.type === 'lens') problems.push(...checkLens(o.attributes, o.references ?? [], at, fields, has));
     if (o.type === 'index-pattern') {
       if (typeof o.attributes.fieldFormatMap !== 'string') problems.push(`${at}: fieldFormatMap must be a JSON string`);
-      else for (const f of Object.keys(JSON.parse(o.attributes.fieldFormatMap) as object)) if (!fields.has(f)) problems.push(`${at}: a format for ${f}, which no template maps`);
+      else
+        for (const f of Object.keys(JSON.parse(o.attributes.fieldFormatMap) as object))
+          if (!fields.has(f)) problems.push(`${at}: a format for ${f}, which no template maps`);
       if (o.attributes.timeFieldName !== '@timestamp') problems.push(`${at}: time field ${o.attributes.timeFieldName}`);
     }
   }
@@ -61,7 +117,11 @@ function checkDashboard(o: Obj, at: string): string[] {
   const p: string[] = [];
   const a = o.attributes;
   for (const k of Object.keys(a)) if (!DASHBOARD_KEYS.has(k)) p.push(`${at}: attribute ${k} is not allowed (Kibana 8.11-8.13 forbid unknown keys)`);
-  for (const [k, v] of [['panelsJSON', a.panelsJSON], ['optionsJSON', a.optionsJSON], ['kibanaSavedObjectMeta.searchSourceJSON', a.kibanaSavedObjectMeta?.searchSourceJSON]] as const) {
+  for (const [k, v] of [
+    ['panelsJSON', a.panelsJSON],
+    ['optionsJSON', a.optionsJSON],
+    ['kibanaSavedObjectMeta.searchSourceJSON', a.kibanaSavedObjectMeta?.searchSourceJSON],
+  ] as const) {
     if (typeof v !== 'string') p.push(`${at}: ${k} must be a JSON string`);
     else {
       try {
@@ -73,7 +133,13 @@ function checkDashboard(o: Obj, at: string): string[] {
   }
   if (typeof a.panelsJSON !== 'string') return p;
   const refs = new Map((o.references ?? []).map((r) => [r.name, r]));
-  for (const panel of JSON.parse(a.panelsJSON) as { panelIndex: string; panelRefName?: string; type: string; embeddableConfig?: { attributes?: unknown }; gridData?: { i?: string } }[]) {
+  for (const panel of JSON.parse(a.panelsJSON) as {
+    panelIndex: string;
+    panelRefName?: string;
+    type: string;
+    embeddableConfig?: { attributes?: unknown };
+    gridData?: { i?: string };
+  }[]) {
     if (panel.gridData?.i !== panel.panelIndex) p.push(`${at}: panel ${panel.panelIndex} has gridData.i ${panel.gridData?.i}`);
     if (panel.panelRefName !== undefined) {
       if (panel.panelRefName !== `panel_${panel.panelIndex}`) p.push(`${at}: panel ${panel.panelIndex} names panelRefName ${panel.panelRefName}`);
@@ -85,13 +151,19 @@ function checkDashboard(o: Obj, at: string): string[] {
   return p;
 }
 
-function checkLens(a: any, refs: { type: string; id: string; name: string }[], at: string, fields: Map<string, string>, has: (t: string, id: string) => boolean): string[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+function checkLens(
+  a: any,
+  refs: { type: string; id: string; name: string }[],
+  at: string,
+  fields: Map<string, string>,
+  has: (t: string, id: string) => boolean,
+): string[] {
   const p: string[] = [];
   const ds = a.state?.datasourceStates;
   if (!ds?.formBased) return [`${at}: no state.datasourceStates.formBased (8.9 shape)`];
   if (ds.indexpattern) p.push(`${at}: legacy datasourceStates.indexpattern`);
   const allColumns = new Set<string>();
-  for (const [layerId, layer] of Object.entries(ds.formBased.layers as Record<string, { columnOrder: string[]; columns: Record<string, any> }>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const [layerId, layer] of Object.entries(ds.formBased.layers as Record<string, { columnOrder: string[]; columns: Record<string, any> }>)) {
     const ref = refs.find((r) => r.name === `indexpattern-datasource-layer-${layerId}`);
     if (!ref || ref.type !== 'index-pattern' || !has('index-pattern', ref.id)) p.push(`${at}: layer ${layerId} has no data view reference in the bundle`);
     for (const id of layer.columnOrder) if (!layer.columns[id]) p.push(`${at}: columnOrder names ${id}, which is not a column`);
@@ -99,7 +171,8 @@ function checkLens(a: any, refs: { type: string; id: string; name: string }[], a
     for (const [id, c] of Object.entries(layer.columns)) {
       allColumns.add(id);
       if (!OPERATIONS.has(c.operationType)) p.push(`${at}: column ${id} has unknown operation ${c.operationType}`);
-      if ((c.operationType === 'counter_rate' || c.operationType === 'differences') && !hasDate) p.push(`${at}: ${c.operationType} needs a date_histogram in its layer`);
+      if ((c.operationType === 'counter_rate' || c.operationType === 'differences') && !hasDate)
+        p.push(`${at}: ${c.operationType} needs a date_histogram in its layer`);
       const f = c.sourceField as string | undefined;
       if (f && f !== '___records___') {
         const type = fields.get(f);

@@ -6,7 +6,7 @@
  * Bucket columns nest in columnOrder order (terms → terms → date_histogram), metrics go innermost, as Kibana's
  * esaggs does for a formBased layer.
  */
-type Column = { operationType: string; sourceField: string; params?: Record<string, any>; filter?: { query: string } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Column = { operationType: string; sourceField: string; params?: Record<string, any>; filter?: { query: string } };
 
 /** KQL as hapbeat writes it: `field: value` (quoted or not, or `*`) joined by `and`, parenthesised groups. */
 export function kqlToQuery(kql: string): Record<string, unknown> {
@@ -74,7 +74,7 @@ export interface Translated {
 }
 
 /** The search Kibana would send for a Lens object over [from, to], with a fixed date histogram interval. */
-export function lensToSearch(lens: { attributes: { state: any } }, range: { from: string; to: string }, interval = '10s'): Translated { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function lensToSearch(lens: { attributes: { state: any } }, range: { from: string; to: string }, interval = '10s'): Translated {
   const layers = Object.values(lens.attributes.state.datasourceStates.formBased.layers) as { columnOrder: string[]; columns: Record<string, Column> }[];
   if (layers.length !== 1) throw new Error('the harness translates one layer');
   const layer = layers[0]!;
@@ -93,7 +93,12 @@ export function lensToSearch(lens: { attributes: { state: any } }, range: { from
     const c = layer.columns[id]!;
     const inner: { aggs?: Record<string, unknown> } = Object.keys(aggs).length ? { aggs } : {};
     if (c.operationType === 'date_histogram') {
-      aggs = { [id]: { date_histogram: { field: c.sourceField, fixed_interval: interval, min_doc_count: 0, extended_bounds: { min: range.from, max: range.to } }, ...inner } };
+      aggs = {
+        [id]: {
+          date_histogram: { field: c.sourceField, fixed_interval: interval, min_doc_count: 0, extended_bounds: { min: range.from, max: range.to } },
+          ...inner,
+        },
+      };
     } else {
       // Ordered by a metric: Kibana puts a copy of it directly under the terms (the original sits deeper,
       // under the date histogram, where an order path cannot reach).
@@ -101,7 +106,8 @@ export function lensToSearch(lens: { attributes: { state: any } }, range: { from
       const byAgg = by ? metricAgg(layer.columns[by]!) : undefined;
       const orderable = byAgg && !('top_hits' in byAgg) && !('percentiles' in byAgg);
       const order = orderable ? { [`order_${by}`]: c.params!.orderDirection ?? 'desc' } : by ? { _count: 'desc' } : { _key: 'asc' };
-      if (orderable) (inner as { aggs?: Record<string, unknown> }).aggs = { ...((inner as { aggs?: Record<string, unknown> }).aggs ?? {}), [`order_${by}`]: byAgg };
+      if (orderable)
+        (inner as { aggs?: Record<string, unknown> }).aggs = { ...((inner as { aggs?: Record<string, unknown> }).aggs ?? {}), [`order_${by}`]: byAgg };
       aggs = { [id]: { terms: { field: c.sourceField, size: c.params?.size ?? 10, order }, ...inner } };
     }
   }
@@ -111,12 +117,12 @@ export function lensToSearch(lens: { attributes: { state: any } }, range: { from
 }
 
 /** The value of a metric column in an aggregation bucket, as Lens would show it. */
-export function metricValue(bucket: Record<string, any>, id: string, c: Column): unknown { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const node = c.filter ? bucket[id]?.v ?? bucket[id] : bucket[id];
+export function metricValue(bucket: Record<string, any>, id: string, c: Column): unknown {
+  const node = c.filter ? (bucket[id]?.v ?? bucket[id]) : bucket[id];
   if (c.operationType === 'count') return c.filter ? bucket[id]?.doc_count : bucket.doc_count;
   if (c.operationType === 'last_value') {
     const hit = node?.hits?.hits?.[0]?._source;
-    return hit ? c.sourceField.split('.').reduce((o: any, k) => o?.[k], hit) : undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return hit ? c.sourceField.split('.').reduce((o: any, k) => o?.[k], hit) : undefined;
   }
   if (c.operationType === 'median') return node?.values?.['50.0'];
   return node?.value;

@@ -39,10 +39,14 @@ async function record(binary: MatrixBinary): Promise<void> {
     // A reload while a request is in flight: the old worker stays, stopping, until the request ends.
     const held = holdRequest(lab.ports.fe, '/slow/held');
     await held.connected;
-    await waitFor('the held request at slow1', async () => {
-      for (let n = 1; n <= (nbproc ?? 1); n++) if (/\nbe_slow,slow1,(?:[^,]*,){2}1,/.test(await lab.command(`@${n} show stat`))) return true;
-      return false;
-    }, 10_000);
+    await waitFor(
+      'the held request at slow1',
+      async () => {
+        for (let n = 1; n <= (nbproc ?? 1); n++) if (/\nbe_slow,slow1,(?:[^,]*,){2}1,/.test(await lab.command(`@${n} show stat`))) return true;
+        return false;
+      },
+      10_000,
+    );
     const before = (await lab.workers()).current;
     await lab.reload();
     save('show-proc-after-reload.txt', await lab.command('show proc'));

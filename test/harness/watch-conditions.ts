@@ -33,14 +33,16 @@ function test(op: string, actual: unknown, expected: unknown): boolean {
   }
 }
 
-export function evaluateCondition(condition: Record<string, any>, ctx: Ctx): boolean { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function evaluateCondition(condition: Record<string, any>, ctx: Ctx): boolean {
   if (condition.always) return true;
   if (condition.never) return false;
   if (condition.compare) {
-    return Object.entries(condition.compare as Record<string, Record<string, unknown>>).every(([path, ops]) => Object.entries(ops).every(([op, v]) => test(op, lookup(ctx, path), v)));
+    return Object.entries(condition.compare as Record<string, Record<string, unknown>>).every(([path, ops]) =>
+      Object.entries(ops).every(([op, v]) => test(op, lookup(ctx, path), v)),
+    );
   }
   if (condition.array_compare) {
-    return Object.entries(condition.array_compare as Record<string, Record<string, any>>).every(([path, spec]) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return Object.entries(condition.array_compare as Record<string, Record<string, any>>).every(([path, spec]) => {
       const arr = lookup(ctx, path);
       if (!Array.isArray(arr)) throw new Error(`${path} is not an array`);
       const { path: elementPath = '', ...ops } = spec;

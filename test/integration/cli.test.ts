@@ -45,7 +45,10 @@ describe('the hapbeat command', () => {
   it('once --target prints one NDJSON document per row and per process, without a config file', async () => {
     const r = await hapbeat(['once', '--target', lab.masterSocket], { HAPBEAT_PATH_DATA: data });
     expect(r.code).toBe(0);
-    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const all = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const docs = all.filter((d) => d.haproxy.process.scope === 'process');
     expect(docs.filter((d) => d.event.dataset === 'haproxy.stat')).toHaveLength(11); // 10 + the stats frontend
     expect(docs.filter((d) => d.event.dataset === 'haproxy.info')).toHaveLength(1);
@@ -58,12 +61,20 @@ describe('the hapbeat command', () => {
   it('once reads a worker stats socket and a stats page in direct mode', async () => {
     const sock = await hapbeat(['once', '--target', `socket:${lab.workerSocket}`], { HAPBEAT_PATH_DATA: data });
     expect(sock.code).toBe(0);
-    const docs = sock.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((d) => d.haproxy.process.scope === 'process');
+    const docs = sock.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((d) => d.haproxy.process.scope === 'process');
     expect(docs).toHaveLength(12);
     expect(docs[0].process.pid).toBe((await lab.workers()).current[0]);
     const page = await hapbeat(['once', '--target', `http://admin:s3cret@127.0.0.1:${lab.ports.stats}/stats`], { HAPBEAT_PATH_DATA: data });
     expect(page.code).toBe(0);
-    const pdocs = page.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((d) => d.haproxy.process.scope === 'process');
+    const pdocs = page.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((d) => d.haproxy.process.scope === 'process');
     expect(pdocs).toHaveLength(11);
     expect(pdocs.every((d) => d.event.dataset === 'haproxy.stat' && d.haproxy.process.num === 1)).toBe(true);
     const denied = await hapbeat(['once', '--target', `http://127.0.0.1:${lab.ports.stats}/stats`], { HAPBEAT_PATH_DATA: data });
@@ -98,14 +109,19 @@ describe('the hapbeat command', () => {
 
   it('run keeps going while HAProxy is stopped, recovers when it is back, and exits 0 on SIGTERM', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-run-'));
-    const child = spawn(process.execPath, [BIN, 'run', '-t', lab.masterSocket, '--period', '200ms', '--output', 'file', '--output-path', out, '--log-level', 'debug'], {
-      env: { ...process.env, HAPBEAT_PATH_DATA: data },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '-t', lab.masterSocket, '--period', '200ms', '--output', 'file', '--output-path', out, '--log-level', 'debug'],
+      {
+        env: { ...process.env, HAPBEAT_PATH_DATA: data },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
-    const lines = () => (existsSync(path.join(out, 'hapbeat.ndjson')) ? readFileSync(path.join(out, 'hapbeat.ndjson'), 'utf8').trim().split('\n').filter(Boolean) : []);
+    const lines = () =>
+      existsSync(path.join(out, 'hapbeat.ndjson')) ? readFileSync(path.join(out, 'hapbeat.ndjson'), 'utf8').trim().split('\n').filter(Boolean) : [];
     await waitFor('documents from the running agent', () => lines().length >= 24, 20_000);
     await lab.stopHaproxy();
     await waitFor('an error log about the stopped HAProxy', () => stderr.includes('"level":"error"') && stderr.includes('cannot poll'), 20_000);

@@ -18,7 +18,7 @@ export async function pollOnce(source: HaproxySource): Promise<NormalizedPoll & 
   return { ...normalizePoll(poll, { agent, periodMs: 1000, namespace: 'default' }), error: poll.error };
 }
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 
 /** The stat document of one row of one process. */
 export function statDoc(events: HapbeatEvent[], pid: number, proxy: string, service: string): Doc {

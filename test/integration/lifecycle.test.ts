@@ -12,7 +12,11 @@ afterEach(async () => {
 });
 
 // [failed: N] exists from 2.5 on.
-describe.each(matrixBinaries().filter((b) => b.major !== '2.2').map((b) => [b.major, b] as const))('HAProxy %s lifecycle events', (_major, binary) => {
+describe.each(
+  matrixBinaries()
+    .filter((b) => b.major !== '2.2')
+    .map((b) => [b.major, b] as const),
+)('HAProxy %s lifecycle events', (_major, binary) => {
   it('worker started, worker stopping, worker exited, reload failed', async () => {
     lab = await HaproxyLab.start({ binary });
     const source = masterSource(lab.masterSocket);

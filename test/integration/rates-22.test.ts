@@ -25,7 +25,7 @@ describe('HAProxy 2.2 (no Start_time_sec): a stable process identity, so rates n
       await sendRequests(lab.ports.fe, 9);
       const n = processor.process(await source.poll());
       polls++;
-      for (const d of n.events.filter((e) => e.dataset === 'haproxy.stat').map((e) => docOf(e) as any)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (const d of n.events.filter((e) => e.dataset === 'haproxy.stat').map((e) => docOf(e) as any)) {
         if (d.haproxy.process.scope !== 'process' || d.haproxy.stat.proxy.name !== 'fe_main') continue;
         const set = starts.get(d.process.pid) ?? new Set<string>();
         set.add(d.haproxy.process.start_time);

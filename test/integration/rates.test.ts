@@ -5,7 +5,6 @@ import { TargetProcessor } from '../../src/process/target-processor.js';
 import { docOf } from '../../src/normalize/documents.js';
 import { agent, masterSource } from './helpers.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
 
 describe('rates that survive a reload (HAProxy 2.6)', () => {
@@ -44,7 +43,10 @@ describe('rates that survive a reload (HAProxy 2.6)', () => {
       }
       sent.push(k);
       const n = processor.process(await source.poll());
-      const fe = n.events.filter((e) => e.dataset === 'haproxy.stat').map((e) => docOf(e) as Doc).filter((d) => d.haproxy.stat.proxy.name === 'fe_main');
+      const fe = n.events
+        .filter((e) => e.dataset === 'haproxy.stat')
+        .map((e) => docOf(e) as Doc)
+        .filter((d) => d.haproxy.stat.proxy.name === 'fe_main');
       polls.push({
         total: fe.find((d) => d.haproxy.process.scope === 'all'),
         perProcess: fe.filter((d) => d.haproxy.process.scope === 'process'),
@@ -59,7 +61,10 @@ describe('rates that survive a reload (HAProxy 2.6)', () => {
     for (let i = 1; i < polls.length; i++) {
       const interval = (t(polls[i]!.total) - t(polls[i - 1]!.total)) / 1000;
       const served = polls[i]!.total.haproxy.stat.request.rate_per_s * interval;
-      expect(Math.abs(served - sent[i]!), `poll ${i}: rate ${polls[i]!.total.haproxy.stat.request.rate_per_s}/s over ${interval} s, ${sent[i]} sent`).toBeLessThan(0.01 * interval + 1e-6);
+      expect(
+        Math.abs(served - sent[i]!),
+        `poll ${i}: rate ${polls[i]!.total.haproxy.stat.request.rate_per_s}/s over ${interval} s, ${sent[i]} sent`,
+      ).toBeLessThan(0.01 * interval + 1e-6);
     }
     // The reload poll: both workers sampled; the new one has no per-process rate yet (a first sample).
     const reload = polls[4]!;

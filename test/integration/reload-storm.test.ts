@@ -15,7 +15,6 @@ export function masterConnections(socketPath: string): number {
   return out.split('\n').filter((l) => /\bESTAB\b/.test(l) && l.split(/\s+/).some((t) => t === socketPath || t.startsWith(`${socketPath}.`))).length;
 }
 
-
 let lab: HaproxyLab | undefined;
 afterEach(async () => {
   await lab?.stop();

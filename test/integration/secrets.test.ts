@@ -42,7 +42,10 @@ describe('secrets in URLs never leak', () => {
   it('documents (service.address, service.name) and logs of once', async () => {
     const r = await hapbeat(['once', '--target', page, '--log-level', 'debug'], { HAPBEAT_PATH_DATA: data });
     expect(r.code).toBe(0);
-    const docs = r.out.split('\n').filter((l) => l.startsWith('{"@metadata"')).map((l) => JSON.parse(l) as { service: { address: string; name: string } });
+    const docs = r.out
+      .split('\n')
+      .filter((l) => l.startsWith('{"@metadata"'))
+      .map((l) => JSON.parse(l) as { service: { address: string; name: string } });
     expect(docs.length).toBeGreaterThan(0);
     expect(docs[0]!.service.address).toBe(`http://127.0.0.1:${lab.ports.stats}/stats`);
     expect(docs[0]!.service.name).toBe(`http://127.0.0.1:${lab.ports.stats}/stats`);
@@ -73,10 +76,29 @@ describe('secrets in URLs never leak', () => {
 
   it('the logs of run, through a failing poll', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-secrets-run-'));
-    const child = spawn(process.execPath, [BIN, 'run', '-t', page, '-t', `http://admin:${SECRET}@127.0.0.1:9/stats`, '--period', '200ms', '--output', 'file', '--output-path', out, '--log-level', 'debug'], {
-      env: { ...process.env, HAPBEAT_PATH_DATA: data },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        '-t',
+        page,
+        '-t',
+        `http://admin:${SECRET}@127.0.0.1:9/stats`,
+        '--period',
+        '200ms',
+        '--output',
+        'file',
+        '--output-path',
+        out,
+        '--log-level',
+        'debug',
+      ],
+      {
+        env: { ...process.env, HAPBEAT_PATH_DATA: data },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let logs = '';
     child.stderr.on('data', (d) => (logs += d));
     const exited = new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));

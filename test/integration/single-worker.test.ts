@@ -26,8 +26,16 @@ describe('one HAProxy 2.6 worker through the master CLI', () => {
     const stat = n.events.filter((e) => e.dataset === 'haproxy.stat');
     // fe_main, be_app (app1, app2, down1, BACKEND), be_slow (slow1, BACKEND), li_both (FRONTEND, t1, BACKEND)
     expect(stat.map((e) => `${(docOf(e) as any).haproxy.stat.proxy.name}/${(docOf(e) as any).haproxy.stat.service_name}`)).toEqual([
-      'fe_main/FRONTEND', 'be_app/app1', 'be_app/app2', 'be_app/down1', 'be_app/BACKEND', 'be_slow/slow1', 'be_slow/BACKEND',
-      'li_both/FRONTEND', 'li_both/t1', 'li_both/BACKEND',
+      'fe_main/FRONTEND',
+      'be_app/app1',
+      'be_app/app2',
+      'be_app/down1',
+      'be_app/BACKEND',
+      'be_slow/slow1',
+      'be_slow/BACKEND',
+      'li_both/FRONTEND',
+      'li_both/t1',
+      'li_both/BACKEND',
     ]);
     expect(n.events.filter((e) => e.dataset === 'haproxy.info')).toHaveLength(1);
     expect(statDoc(n.events, pid!, 'be_app', 'app1').haproxy.stat.status).toBe('UP');

@@ -57,12 +57,13 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
       lab = await HaproxyLab.start({ binary, nbproc });
       await sendRequests(lab.ports.fe, 60);
       const n = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' }).process(await masterSource(lab.masterSocket).poll());
-      const docs = n.events.map((e) => docOf(e) as any); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const docs = n.events.map((e) => docOf(e) as any);
       const stat = docs.filter((d) => d.event.dataset === 'haproxy.stat');
-      const row = (scope: string, px: string, sv: string) => stat.filter((d) => d.haproxy.process.scope === scope && d.haproxy.stat.proxy.name === px && d.haproxy.stat.service_name === sv);
+      const row = (scope: string, px: string, sv: string) =>
+        stat.filter((d) => d.haproxy.process.scope === scope && d.haproxy.stat.proxy.name === px && d.haproxy.stat.service_name === sv);
       expect(row('process', 'fe_main', 'FRONTEND')).toHaveLength(nbproc);
       expect(row('all', 'fe_main', 'FRONTEND')).toHaveLength(1);
-      const sum = (px: string, sv: string, get: (s: any) => number) => row('process', px, sv).reduce((a, d) => a + get(d.haproxy.stat), 0); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const sum = (px: string, sv: string, get: (s: any) => number) => row('process', px, sv).reduce((a, d) => a + get(d.haproxy.stat), 0);
       const total = (px: string, sv: string) => row('all', px, sv)[0].haproxy.stat;
       expect(total('fe_main', 'FRONTEND').response.http['2xx']).toBe(sum('fe_main', 'FRONTEND', (s) => s.response.http['2xx']));
       expect(total('fe_main', 'FRONTEND').response.http['2xx']).toBe(60);
@@ -100,17 +101,27 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
     await waitFor('the old processes without a held request to exit', async () => (await lab!.workers()).old.length === 1, 15_000);
     // Listed as old is not yet stopping: HAProxy tells the old worker to stop once the new one is ready, which
     // on a busy machine comes later. Until then it still serves, and says Stopping: 0.
-    const n = await waitFor('the old worker to say it is stopping', async () => {
-      const p = await pollOnce(masterSource(lab!.masterSocket));
-      return p.processes.some((x) => x.identity.pid === holder && x.identity.stopping) ? p : undefined;
-    }, 15_000, 200);
+    const n = await waitFor(
+      'the old worker to say it is stopping',
+      async () => {
+        const p = await pollOnce(masterSource(lab!.masterSocket));
+        return p.processes.some((x) => x.identity.pid === holder && x.identity.stopping) ? p : undefined;
+      },
+      15_000,
+      200,
+    );
     expect(n.errors).toEqual([]);
     const old = n.processes.filter((p) => p.identity.old);
     // Reached by @!pid, or by @1 when the master still routes @1 to it mid-reload (3.2 on a busy machine).
     expect(old.map((p) => [p.identity.pid, p.identity.stopping])).toEqual([[holder, true]]);
     expect(new Set(n.processes.map((p) => p.identity.pid)).size).toBe(n.processes.length); // each process once
     expect(before).toContain(holder);
-    expect(n.processes.filter((p) => !p.identity.old).map((p) => p.identity.pid).sort()).toEqual([...fresh].sort());
+    expect(
+      n.processes
+        .filter((p) => !p.identity.old)
+        .map((p) => p.identity.pid)
+        .sort(),
+    ).toEqual([...fresh].sort());
     if (major === '2.2') {
       // 2.2 old workers answer show stat with the header only: an info document, no stat rows, no error.
       expect(old[0]!.statDocs).toBe(0);
@@ -131,10 +142,14 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
     const serving = (await lab.workers()).current.sort();
     lab.writeConfig(`${lab.configText()}\nthis is not haproxy configuration\n`);
     process.kill(lab.masterPid, 'SIGUSR2');
-    await waitFor('the failed reload to show in show proc', async () => {
-      const t = await lab!.command('show proc');
-      return major === '2.2' ? /^\d+\s+master\s+0\s+1\s/m.test(t) : /\[failed: 1\]/.test(t);
-    }, 15_000);
+    await waitFor(
+      'the failed reload to show in show proc',
+      async () => {
+        const t = await lab!.command('show proc');
+        return major === '2.2' ? /^\d+\s+master\s+0\s+1\s/m.test(t) : /\[failed: 1\]/.test(t);
+      },
+      15_000,
+    );
     const n = await pollOnce(masterSource(lab.masterSocket));
     expect(n.errors).toEqual([]);
     expect(n.processes.map((p) => p.identity.pid).sort()).toEqual(serving);

@@ -7,7 +7,11 @@ import { fixture } from '../fixtures.js';
 
 const V22 = '2.2.9-2+deb11u6';
 const V32 = '3.2.26-1';
-const natures = (v: string): Natures => ({ stat: parseStatTypedNatures(fixture(v, 'show-stat-typed.txt')), info: parseInfoTypedNatures(fixture(v, 'show-info-typed.txt')), source: 'haproxy' });
+const natures = (v: string): Natures => ({
+  stat: parseStatTypedNatures(fixture(v, 'show-stat-typed.txt')),
+  info: parseInfoTypedNatures(fixture(v, 'show-info-typed.txt')),
+  source: 'haproxy',
+});
 const col = (t: StatTable, px: string, sv: string, name: string) => t.rows.find((r) => r[0] === px && r[1] === sv)![t.header.indexOf(name)]!;
 
 describe('natures from HAProxy typed output', () => {
@@ -27,7 +31,10 @@ describe('natures from HAProxy typed output', () => {
 
 describe('totals across the three nbproc processes of HAProxy 2.2 (hand-computed from the same sample)', () => {
   const p = [1, 2, 3].map((i) => parseShowStat(fixture(V22, i === 1 ? 'show-stat.txt' : `show-stat-at${i}.txt`)));
-  const agg = aggregateStat(p.map((table) => ({ old: false, table })), natures(V22))!;
+  const agg = aggregateStat(
+    p.map((table) => ({ old: false, table })),
+    natures(V22),
+  )!;
   const sum = (px: string, sv: string, c: string) => p.reduce((a, t) => a + Number(col(t, px, sv, c)), 0);
 
   it('keeps every row once, and the header', () => {
@@ -43,7 +50,7 @@ describe('totals across the three nbproc processes of HAProxy 2.2 (hand-computed
     expect(sum('fe_main', 'FRONTEND', 'hrsp_2xx')).toBe(7); // the 7 recorded requests, spread over the processes
   });
 
-  it('maxes maxima, sums the processes\' own limits, and counts server state once', () => {
+  it("maxes maxima, sums the processes' own limits, and counts server state once", () => {
     expect(Number(col(agg, 'fe_main', 'FRONTEND', 'smax'))).toBe(Math.max(...p.map((t) => Number(col(t, 'fe_main', 'FRONTEND', 'smax')))));
     expect(Number(col(agg, 'fe_main', 'FRONTEND', 'slim'))).toBe(sum('fe_main', 'FRONTEND', 'slim')); // each process has its own
     expect(col(agg, 'be_app', 'BACKEND', 'act')).toBe('2');
@@ -55,15 +62,26 @@ describe('totals across the three nbproc processes of HAProxy 2.2 (hand-computed
   it('an old worker adds its traffic but not its (stale) view of server state', () => {
     const old = parseShowStat(fixture(V32, 'old-worker-show-stat.txt'));
     const cur = parseShowStat(fixture(V32, 'show-stat.txt'));
-    const a = aggregateStat([{ old: false, table: cur }, { old: true, table: old }], natures(V32))!;
-    expect(Number(col(a, 'fe_main', 'FRONTEND', 'stot'))).toBe(Number(col(cur, 'fe_main', 'FRONTEND', 'stot')) + Number(col(old, 'fe_main', 'FRONTEND', 'stot')));
+    const a = aggregateStat(
+      [
+        { old: false, table: cur },
+        { old: true, table: old },
+      ],
+      natures(V32),
+    )!;
+    expect(Number(col(a, 'fe_main', 'FRONTEND', 'stot'))).toBe(
+      Number(col(cur, 'fe_main', 'FRONTEND', 'stot')) + Number(col(old, 'fe_main', 'FRONTEND', 'stot')),
+    );
     expect(col(a, 'fe_main', 'FRONTEND', 'status')).toBe('OPEN'); // the old worker's STOP does not count
     expect(col(a, 'be_app', 'BACKEND', 'act')).toBe(col(cur, 'be_app', 'BACKEND', 'act'));
   });
 
   it('aggregates show info: counters summed, limits summed over the processes, configuration not', () => {
     const infos = [1, 2, 3].map((i) => parseShowInfo(fixture(V22, i === 1 ? 'show-info.txt' : `show-info-at${i}.txt`)));
-    const a = aggregateInfo(infos.map((info) => ({ old: false, info })), natures(V22))!;
+    const a = aggregateInfo(
+      infos.map((info) => ({ old: false, info })),
+      natures(V22),
+    )!;
     expect(Number(a.CumReq)).toBe(infos.reduce((x, i) => x + Number(i.CumReq), 0));
     expect(Number(a.CurrConns)).toBe(infos.reduce((x, i) => x + Number(i.CurrConns), 0));
     expect(Number(a.Maxconn)).toBe(infos.reduce((x, i) => x + Number(i.Maxconn), 0));
@@ -81,10 +99,14 @@ describe.each([
   ['HAProxy natures', (v: string) => natures(v)],
   ['fallback natures', () => fallbackNatures()],
 ])('totals by nature, with %s', (_name, nat) => {
-  const nbproc = [1, 2, 3].map((i) => ({ old: false, info: parseShowInfo(fixture(V22, i === 1 ? 'show-info.txt' : `show-info-at${i}.txt`)), table: parseShowStat(fixture(V22, i === 1 ? 'show-stat.txt' : `show-stat-at${i}.txt`)) }));
+  const nbproc = [1, 2, 3].map((i) => ({
+    old: false,
+    info: parseShowInfo(fixture(V22, i === 1 ? 'show-info.txt' : `show-info-at${i}.txt`)),
+    table: parseShowStat(fixture(V22, i === 1 ? 'show-stat.txt' : `show-stat-at${i}.txt`)),
+  }));
   const sumOf = (parts: { info: Record<string, string> }[], k: string) => parts.reduce((x, p) => x + Number(p.info[k]), 0);
 
-  it('nbproc 2.2: averages stay within the processes\' range, configuration is not summed, limits are', () => {
+  it("nbproc 2.2: averages stay within the processes' range, configuration is not summed, limits are", () => {
     const a = aggregateInfo(nbproc, nat(V22))!;
     expect(a.Idle_pct).toBe('100'); // MaP, an average: three idle processes are 100% idle, not 300%
     expect(a.Nbproc).toBe('3'); // CGS, configuration
@@ -98,7 +120,7 @@ describe.each([
     expect(Number(col(t, 'fe_main', 'FRONTEND', 'slim'))).toBe(nbproc.reduce((x, p) => x + Number(col(p.table, 'fe_main', 'FRONTEND', 'slim')), 0));
   });
 
-  it.each([['2.6.12-1+deb12u4'], [V32]])('a reload on %s: the old worker\'s limits are not capacity; its traffic counts', (v) => {
+  it.each([['2.6.12-1+deb12u4'], [V32]])("a reload on %s: the old worker's limits are not capacity; its traffic counts", (v) => {
     const cur = { old: false, info: parseShowInfo(fixture(v, 'show-info.txt')), table: parseShowStat(fixture(v, 'show-stat.txt')) };
     const old = { old: true, info: parseShowInfo(fixture(v, 'old-worker-show-info.txt')), table: parseShowStat(fixture(v, 'old-worker-show-stat.txt')) };
     const a = aggregateInfo([cur, old], nat(v))!;

@@ -5,8 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliClient } from '../../src/haproxy/cli-client.js';
 import {
-  ConnectTimeoutError, EmptyResponseError, HaproxyUnreachableError, ProcessGoneError, ReadTimeoutError,
-  ResponseTooLargeError, UnknownCommandError, CliPermissionError,
+  ConnectTimeoutError,
+  EmptyResponseError,
+  HaproxyUnreachableError,
+  ProcessGoneError,
+  ReadTimeoutError,
+  ResponseTooLargeError,
+  UnknownCommandError,
+  CliPermissionError,
 } from '../../src/haproxy/errors.js';
 import { HaproxySource } from '../../src/haproxy/source.js';
 import { normalizePoll } from '../../src/normalize/normalize-poll.js';
@@ -14,7 +20,6 @@ import { parseTarget } from '../../src/haproxy/target.js';
 import { fixture, V26 } from '../fixtures.js';
 import { ownSockets } from '../harness/sockets.js';
 import { fakeServer, type Behaviour } from '../harness/fake-socket.js';
-
 
 const limits = { connectTimeoutMs: 500, readTimeoutMs: 300, maxResponseBytes: 100_000 };
 let cleanup: (() => Promise<void>)[] = [];
@@ -104,7 +109,9 @@ describe('CliClient against a fake socket server', () => {
     const missing = new CliClient({ kind: 'unix', path: '/nonexistent/master.sock' }, { limits });
     const e1 = await missing.run('show proc').catch((e) => e);
     expect(e1).toBeInstanceOf(HaproxyUnreachableError);
-    expect(e1.message).toBe('cannot connect to /nonexistent/master.sock (the socket file does not exist): is HAProxy running in master-worker mode with "-S /nonexistent/master.sock"?');
+    expect(e1.message).toBe(
+      'cannot connect to /nonexistent/master.sock (the socket file does not exist): is HAProxy running in master-worker mode with "-S /nonexistent/master.sock"?',
+    );
     const worker = new CliClient({ kind: 'tcp', host: '127.0.0.1', port: 1 }, { limits, mode: 'socket' });
     const e2 = await worker.run('show info').catch((e) => e);
     expect(e2.message).toContain('connection refused');
@@ -157,8 +164,16 @@ describe('CliClient against a fake socket server', () => {
 describe('a source polling a fake master that answers garbage', () => {
   it.each([
     ['garbage show proc', { 'show proc': 'hello world\n\n' }, 'cannot parse "show proc" output at line 1'],
-    ['truncated show stat', { 'show proc': fixture(V26, 'show-proc.txt'), '@1 show info': fixture(V26, 'show-info.txt'), 'show stat': fixture(V26, 'show-stat.txt').slice(0, 3000) }, 'cannot parse "show stat" output'],
-    ['garbage show info', { 'show proc': fixture(V26, 'show-proc.txt'), '@1 show info': '<html>nope</html>\n\n', 'show stat': fixture(V26, 'show-stat.txt') }, 'cannot parse "show info" output'],
+    [
+      'truncated show stat',
+      { 'show proc': fixture(V26, 'show-proc.txt'), '@1 show info': fixture(V26, 'show-info.txt'), 'show stat': fixture(V26, 'show-stat.txt').slice(0, 3000) },
+      'cannot parse "show stat" output',
+    ],
+    [
+      'garbage show info',
+      { 'show proc': fixture(V26, 'show-proc.txt'), '@1 show info': '<html>nope</html>\n\n', 'show stat': fixture(V26, 'show-stat.txt') },
+      'cannot parse "show info" output',
+    ],
   ])('%s: a clear error, no crash, no leaked connection', async (_name, answers: Record<string, string>, message) => {
     const before = ownSockets();
     const srv = await fakeServer((s, cmd) => {

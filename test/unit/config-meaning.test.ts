@@ -33,8 +33,14 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe('booleans mean what a person meant', () => {
   it.each([
-    ['no', false], ['off', false], ['false', false], ['No', false], ['OFF', false],
-    ['yes', true], ['on', true], ['true', true],
+    ['no', false],
+    ['off', false],
+    ['false', false],
+    ['No', false],
+    ['OFF', false],
+    ['yes', true],
+    ['on', true],
+    ['true', true],
   ])('include_old_workers: %s is %s (file, environment and -E alike)', (word, want) => {
     expect(loadConfig({ file: yaml(`haproxy:\n  include_old_workers: ${word}\n`), env: {} }).includeOldWorkers).toBe(want);
     expect(loadConfig({ env: { HAPBEAT_INCLUDE_OLD_WORKERS: word } }).includeOldWorkers).toBe(want);
@@ -42,30 +48,45 @@ describe('booleans mean what a person meant', () => {
   });
 
   it.each(['maybe', 'nope', '2', 'enabled'])('rejects %j, naming the setting and the accepted words', (word) => {
-    expect(fails(() => loadConfig({ file: yaml(`haproxy:\n  include_old_workers: ${word}\n`), env: {} }))).toContain(`haproxy.include_old_workers: must be true or false (yes/no, on/off), not "${word}"`);
+    expect(fails(() => loadConfig({ file: yaml(`haproxy:\n  include_old_workers: ${word}\n`), env: {} }))).toContain(
+      `haproxy.include_old_workers: must be true or false (yes/no, on/off), not "${word}"`,
+    );
     expect(fails(() => loadConfig({ env: { HAPBEAT_INCLUDE_OLD_WORKERS: word } }))).toContain('haproxy.include_old_workers: must be true or false');
   });
 });
 
 describe('durations need a unit', () => {
-  it.each([['haproxy.timeouts.read', '5'], ['haproxy.period', '5'], ['shutdown_timeout', '10'], ['output.elasticsearch.timeout', '90']])('%s: %s is rejected, with the unit to write', (key, v) => {
+  it.each([
+    ['haproxy.timeouts.read', '5'],
+    ['haproxy.period', '5'],
+    ['shutdown_timeout', '10'],
+    ['output.elasticsearch.timeout', '90'],
+  ])('%s: %s is rejected, with the unit to write', (key, v) => {
     expect(fails(() => configFromFlags({ setting: [`${key}=${v}`] }, {}))).toContain(`${key}: "${v}" has no unit: write ${v}s (or 500ms, 1m, 2h)`);
   });
 
   it('in the file too', () => {
-    expect(fails(() => loadConfig({ file: yaml('haproxy:\n  timeouts:\n    read: 5\n'), env: {} }))).toContain('haproxy.timeouts.read: "5" has no unit: write 5s');
+    expect(fails(() => loadConfig({ file: yaml('haproxy:\n  timeouts:\n    read: 5\n'), env: {} }))).toContain(
+      'haproxy.timeouts.read: "5" has no unit: write 5s',
+    );
   });
 });
 
-describe('-E values are read by the setting\'s type, not by their look', () => {
+describe("-E values are read by the setting's type, not by their look", () => {
   it('a digits-only password stays a string; tsdb=false is the word false', () => {
-    const c = configFromFlags({ setting: ['output.elasticsearch.username=elastic', 'output.elasticsearch.password=123456', 'output.elasticsearch.tsdb=false'] }, {});
+    const c = configFromFlags(
+      { setting: ['output.elasticsearch.username=elastic', 'output.elasticsearch.password=123456', 'output.elasticsearch.tsdb=false'] },
+      {},
+    );
     expect(c.output.elasticsearch.auth).toEqual({ username: 'elastic', password: '123456' });
     expect(c.output.elasticsearch.tsdb).toBe(false);
   });
 
   it('numbers for counts, lists for lists, text for text', () => {
-    const c = configFromFlags({ setting: ['output.elasticsearch.bulk_max_size=500', 'haproxy.targets=/a.sock,/b.sock', 'agent.name=0123', 'data_stream.namespace=007'] }, {});
+    const c = configFromFlags(
+      { setting: ['output.elasticsearch.bulk_max_size=500', 'haproxy.targets=/a.sock,/b.sock', 'agent.name=0123', 'data_stream.namespace=007'] },
+      {},
+    );
     expect(c.output.elasticsearch.bulkMaxSize).toBe(500);
     expect(c.targets.map((t) => t.address)).toEqual(['/a.sock', '/b.sock']);
     expect(c.agentName).toBe('0123');

@@ -25,8 +25,21 @@ describe('loadConfig', () => {
     expect(c.limits).toEqual({ connectTimeoutMs: 2000, readTimeoutMs: 5000, maxResponseBytes: 64 * 1024 * 1024 });
     expect(c.maxConnectionsPerTarget).toBe(2);
     expect(c.output.type).toBe('file'); // auto, with no Elasticsearch host
-    expect(c.output.elasticsearch).toMatchObject({ hosts: [], indexMode: 'data_stream', bulkMaxSize: 1600, maxConcurrentRequests: 2, backoffInitMs: 1000, backoffMaxMs: 60_000, tsdb: 'auto', retentionDays: 90 });
-    expect(c.queue).toEqual({ type: 'memory', maxEvents: 3200, disk: { path: '/home/sre/.local/state/hapbeat/spool', maxBytes: 1 << 30, segmentBytes: 16 << 20 } });
+    expect(c.output.elasticsearch).toMatchObject({
+      hosts: [],
+      indexMode: 'data_stream',
+      bulkMaxSize: 1600,
+      maxConcurrentRequests: 2,
+      backoffInitMs: 1000,
+      backoffMaxMs: 60_000,
+      tsdb: 'auto',
+      retentionDays: 90,
+    });
+    expect(c.queue).toEqual({
+      type: 'memory',
+      maxEvents: 3200,
+      disk: { path: '/home/sre/.local/state/hapbeat/spool', maxBytes: 1 << 30, segmentBytes: 16 << 20 },
+    });
     expect(c.shutdownTimeoutMs).toBe(10_000);
     expect(c.output.file).toEqual({ path: './data/output', filename: 'hapbeat.ndjson', rotateEveryBytes: 10 * 1024 * 1024, keepFiles: 7 });
     expect(c.namespace).toBe('default');
@@ -49,16 +62,30 @@ describe('loadConfig', () => {
     const f = file('a.yml', 'haproxy:\n  period: 30s\n  targets:\n    - /run/a.sock\n    - {address: "127.0.0.1:9999", name: lb2}\n');
     const c1 = loadConfig({ file: f, env: {} });
     expect(c1.periodMs).toBe(30_000);
-    expect(c1.targets.map((t) => [t.name, t.mode, t.endpoint.kind])).toEqual([['/run/a.sock', 'master', 'unix'], ['lb2', 'master', 'tcp']]);
+    expect(c1.targets.map((t) => [t.name, t.mode, t.endpoint.kind])).toEqual([
+      ['/run/a.sock', 'master', 'unix'],
+      ['lb2', 'master', 'tcp'],
+    ]);
     const c2 = loadConfig({ file: f, env: { HAPBEAT_PERIOD: '5s', HAPBEAT_TARGETS: '/run/x.sock, socket:/run/y.sock' } });
     expect(c2.periodMs).toBe(5000);
-    expect(c2.targets.map((t) => [t.address, t.mode])).toEqual([['/run/x.sock', 'master'], ['socket:/run/y.sock', 'socket']]);
+    expect(c2.targets.map((t) => [t.address, t.mode])).toEqual([
+      ['/run/x.sock', 'master'],
+      ['socket:/run/y.sock', 'socket'],
+    ]);
     const c3 = loadConfig({ file: f, env: { HAPBEAT_PERIOD: '5s' }, overrides: { 'haproxy.period': '1m' } });
     expect(c3.periodMs).toBe(60_000);
   });
 
   it('takes flags: --target (repeatable), --period, --no-old-workers and -E', () => {
-    const c = configFromFlags({ target: ['/run/a.sock', 'http://admin:pw@127.0.0.1:8404/stats'], period: '2s', oldWorkers: false, setting: ['haproxy.timeouts.read=9s', 'output.file.keep_files=3'] }, {});
+    const c = configFromFlags(
+      {
+        target: ['/run/a.sock', 'http://admin:pw@127.0.0.1:8404/stats'],
+        period: '2s',
+        oldWorkers: false,
+        setting: ['haproxy.timeouts.read=9s', 'output.file.keep_files=3'],
+      },
+      {},
+    );
     expect(c.targets.map((t) => t.mode)).toEqual(['master', 'http']);
     expect(c.periodMs).toBe(2000);
     expect(c.includeOldWorkers).toBe(false);

@@ -11,7 +11,8 @@ import { createLogger } from '../../src/log/logger.js';
 import type { Output, PublishOptions, PublishResult } from '../../src/output/output.js';
 import type { HapbeatEvent } from '../../src/normalize/documents.js';
 
-const events = (from: number, n: number): HapbeatEvent[] => Array.from({ length: n }, (_, k) => ({ id: `e${from + k}`, dataset: 'haproxy.stat', timestamp: 1_800_000_000_000, json: `{"n":${from + k}}` }));
+const events = (from: number, n: number): HapbeatEvent[] =>
+  Array.from({ length: n }, (_, k) => ({ id: `e${from + k}`, dataset: 'haproxy.stat', timestamp: 1_800_000_000_000, json: `{"n":${from + k}}` }));
 const opts: DeliveryOptions = { batchSize: 50, concurrency: 2, flushIntervalMs: 0, backoffInitMs: 20, backoffMaxMs: 100, probeEveryMs: 10 };
 
 /** Collects JSON log lines. */
@@ -126,8 +127,17 @@ describe('DeliveryQueue', () => {
   });
 
   it('a probe that always succeeds while publishing fails (a proxy, 401) does not cut the backoff short', async () => {
-    const out = new TestOutput(() => 'down', () => true);
-    const q = new DeliveryQueue(out, new MemoryBuffer(1000, createLogger('silent')), undefined, { ...opts, backoffInitMs: 60_000, backoffMaxMs: 60_000 }, createLogger('silent'));
+    const out = new TestOutput(
+      () => 'down',
+      () => true,
+    );
+    const q = new DeliveryQueue(
+      out,
+      new MemoryBuffer(1000, createLogger('silent')),
+      undefined,
+      { ...opts, backoffInitMs: 60_000, backoffMaxMs: 60_000 },
+      createLogger('silent'),
+    );
     await q.push(events(0, 10));
     expect(await q.waitIdle(300)).toBe(false);
     expect(out.calls).toBe(1);

@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { combineRulesReference, configReference, dashboardsReference, fieldsReference, queriesReference, replaceSection, watchesReference } from '../../src/docs/reference.js';
+import {
+  combineRulesReference,
+  configReference,
+  dashboardsReference,
+  fieldsReference,
+  queriesReference,
+  replaceSection,
+  watchesReference,
+} from '../../src/docs/reference.js';
 import { RECORDED_NATURES_FILE, recordedNaturesSource } from '../../scripts/recorded-natures.js';
 
 describe('README references', () => {
   it('are generated from the code and up to date (run "npm run docs" after changing a setting or field)', () => {
     const text = readFileSync('README.md', 'utf8');
-    let fresh = replaceSection(replaceSection(replaceSection(text, 'config', configReference()), 'fields', fieldsReference()), 'totals', combineRulesReference());
-    fresh = replaceSection(replaceSection(replaceSection(fresh, 'dashboards', dashboardsReference()), 'watches', watchesReference()), 'queries', queriesReference());
+    let fresh = replaceSection(
+      replaceSection(replaceSection(text, 'config', configReference()), 'fields', fieldsReference()),
+      'totals',
+      combineRulesReference(),
+    );
+    fresh = replaceSection(
+      replaceSection(replaceSection(fresh, 'dashboards', dashboardsReference()), 'watches', watchesReference()),
+      'queries',
+      queriesReference(),
+    );
     expect(text).toBe(fresh);
   });
 
@@ -18,6 +34,7 @@ describe('README references', () => {
   it('document every setting and every field', () => {
     const text = readFileSync('README.md', 'utf8');
     for (const key of ['haproxy.targets', 'haproxy.timeouts.read', 'output.file.keep_files', 'data_stream.namespace']) expect(text).toContain(`\`${key}\``);
-    for (const field of ['haproxy.stat.session.current', 'haproxy.stat.in.bytes', 'haproxy.info.idle.pct', 'haproxy.stat.check.agent.last']) expect(text).toContain(`\`${field}\``);
+    for (const field of ['haproxy.stat.session.current', 'haproxy.stat.in.bytes', 'haproxy.info.idle.pct', 'haproxy.stat.check.agent.last'])
+      expect(text).toContain(`\`${field}\``);
   });
 });

@@ -24,20 +24,33 @@ async function kibana(opts: { failId?: string; status?: number } = {}) {
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(body));
         };
-        if (opts.status) return reply(opts.status, { statusCode: opts.status, error: 'Unauthorized', message: '[security_exception] unable to authenticate user' });
+        if (opts.status)
+          return reply(opts.status, { statusCode: opts.status, error: 'Unauthorized', message: '[security_exception] unable to authenticate user' });
         if (!s.xsrf) return reply(400, { statusCode: 400, error: 'Bad Request', message: 'Request must contain a kbn-xsrf header.' });
         const form = await new Request('http://x', { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }).formData();
         const file = form.get('file') as File;
         s.file = await file.text();
         s.filename = file.name;
-        const objects = s.file.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; attributes: { title: string } });
+        const objects = s.file
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string; id: string; attributes: { title: string } });
         const ok = objects.filter((o) => o.id !== opts.failId);
         const bad = objects.filter((o) => o.id === opts.failId);
         reply(200, {
           success: bad.length === 0,
           successCount: ok.length,
           successResults: ok.map((o) => ({ type: o.type, id: o.id, meta: { title: o.attributes.title } })),
-          ...(bad.length ? { errors: bad.map((o) => ({ type: o.type, id: o.id, title: o.attributes.title, error: { type: 'missing_references', references: [{ type: 'index-pattern', id: 'x' }] } })) } : {}),
+          ...(bad.length
+            ? {
+                errors: bad.map((o) => ({
+                  type: o.type,
+                  id: o.id,
+                  title: o.attributes.title,
+                  error: { type: 'missing_references', references: [{ type: 'index-pattern', id: 'x' }] },
+                })),
+              }
+            : {}),
         });
       })();
     });
@@ -64,7 +77,18 @@ async function cli(argv: string[]) {
 describe('hapbeat setup --dashboards (Kibana import API)', () => {
   it('posts the NDJSON as a multipart file with kbn-xsrf, into the space, and reports each object', async () => {
     const k = await kibana();
-    const r = await cli(['setup', '--dashboards', '-E', `setup.kibana.host=${k.url}`, '-E', 'setup.kibana.space=ops', '-E', 'setup.kibana.username=kb', '-E', 'setup.kibana.password=pw']);
+    const r = await cli([
+      'setup',
+      '--dashboards',
+      '-E',
+      `setup.kibana.host=${k.url}`,
+      '-E',
+      'setup.kibana.space=ops',
+      '-E',
+      'setup.kibana.username=kb',
+      '-E',
+      'setup.kibana.password=pw',
+    ]);
     expect(r.code).toBe(0);
     expect(k.seen).toHaveLength(1);
     expect(k.seen[0]!.path).toBe('/s/ops/api/saved_objects/_import?overwrite=true');
@@ -89,7 +113,9 @@ describe('hapbeat setup --dashboards (Kibana import API)', () => {
     const k = await kibana({ status: 401 });
     const denied = await cli(['setup', '--dashboards', '-E', `setup.kibana.host=${k.url}`]);
     expect(denied.code).toBe(1);
-    expect(denied.out).toContain('Kibana refused the import (401: [security_exception] unable to authenticate user): check setup.kibana.username/password or api_key');
+    expect(denied.out).toContain(
+      'Kibana refused the import (401: [security_exception] unable to authenticate user): check setup.kibana.username/password or api_key',
+    );
     const none = await cli(['setup', '--dashboards']);
     expect(none.out).toContain('no Kibana host is configured: set setup.kibana.host');
   });
@@ -101,9 +127,15 @@ describe('hapbeat export (no cluster needed)', () => {
     expect(t.code).toBe(0);
     const requests = t.out.split(/\n(?=(?:PUT|POST) )/);
     expect(requests.map((r) => r.split('\n')[0])).toEqual([
-      'PUT _component_template/hapbeat-haproxy.stat@mappings', 'PUT _component_template/hapbeat-haproxy.stat@settings', 'PUT _index_template/hapbeat-haproxy.stat',
-      'PUT _component_template/hapbeat-haproxy.info@mappings', 'PUT _component_template/hapbeat-haproxy.info@settings', 'PUT _index_template/hapbeat-haproxy.info',
-      'PUT _component_template/hapbeat-haproxy.process@mappings', 'PUT _component_template/hapbeat-haproxy.process@settings', 'PUT _index_template/hapbeat-haproxy.process',
+      'PUT _component_template/hapbeat-haproxy.stat@mappings',
+      'PUT _component_template/hapbeat-haproxy.stat@settings',
+      'PUT _index_template/hapbeat-haproxy.stat',
+      'PUT _component_template/hapbeat-haproxy.info@mappings',
+      'PUT _component_template/hapbeat-haproxy.info@settings',
+      'PUT _index_template/hapbeat-haproxy.info',
+      'PUT _component_template/hapbeat-haproxy.process@mappings',
+      'PUT _component_template/hapbeat-haproxy.process@settings',
+      'PUT _index_template/hapbeat-haproxy.process',
     ]);
     for (const r of requests) expect(() => JSON.parse(r.slice(r.indexOf('\n') + 1))).not.toThrow();
     expect((await cli(['export', 'ilm-policy'])).out.split('\n')[0]).toBe('PUT _ilm/policy/hapbeat-metrics');

@@ -17,12 +17,20 @@ describe('Kibana saved objects (kibana/hapbeat-dashboards.ndjson)', () => {
   });
 
   it('the checker catches what breaks a dashboard (it can fail)', () => {
-    const objs = kibanaNdjson().trim().split('\n').map((l) => JSON.parse(l));
+    const objs = kibanaNdjson()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const lens = objs.find((o) => o.type === 'lens');
     const dash = objs.find((o) => o.type === 'dashboard');
     const broken = [
       { ...lens, typeMigrationVersion: '10.1.0' },
-      { ...dash, id: 'x', attributes: { ...dash.attributes, panelsJSON: JSON.parse(dash.attributes.panelsJSON), sections: [] }, references: dash.references.slice(1) },
+      {
+        ...dash,
+        id: 'x',
+        attributes: { ...dash.attributes, panelsJSON: JSON.parse(dash.attributes.panelsJSON), sections: [] },
+        references: dash.references.slice(1),
+      },
     ];
     const col = Object.values(lens.attributes.state.datasourceStates.formBased.layers)[0] as { columns: Record<string, { sourceField: string }> };
     Object.values(col.columns).find((c) => c.sourceField !== '@timestamp')!.sourceField = 'haproxy.stat.no_such_field';

@@ -21,15 +21,14 @@ const ctx = (over: Partial<SampleContext> = {}): SampleContext => ({
   ...over,
 });
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 
 describe('statEvents on the recorded 2.6 show stat', () => {
   const table = parseShowStat(fixture(V26, 'show-stat.txt'));
   const r = statEvents(table, ctx(), 123456);
   const docs = r.events.map((e) => docOf(e) as Doc);
   const csv = (px: string, sv: string, c: string) => table.rows.find((x) => x[0] === px && x[1] === sv)![table.header.indexOf(c)]!;
-  const doc = (px: string, sv: string): Doc =>
-    docs.find((d) => d.haproxy.stat.proxy.name === px && d.haproxy.stat.service_name === sv)!;
+  const doc = (px: string, sv: string): Doc => docs.find((d) => d.haproxy.stat.proxy.name === px && d.haproxy.stat.service_name === sv)!;
 
   it('emits one document per row, with no problems and no unknown columns', () => {
     expect(r.events).toHaveLength(12);
@@ -50,7 +49,13 @@ describe('statEvents on the recorded 2.6 show stat', () => {
     expect(d.process).toEqual({ pid: 4818 });
     expect(d.haproxy.version).toBe('2.6.12-1+deb12u4');
     expect(d.haproxy.process).toEqual({
-      scope: 'process', old: false, num: 1, pid: 4818, reloads: 0, stopping: false, start_time: '2026-11-20T23:31:49.000Z',
+      scope: 'process',
+      old: false,
+      num: 1,
+      pid: 4818,
+      reloads: 0,
+      stopping: false,
+      start_time: '2026-11-20T23:31:49.000Z',
     });
   });
 
@@ -185,7 +190,11 @@ describe('normalizePoll identity', () => {
     skipped: [],
     samples: [
       {
-        ref: { prefix: section === 'workers' ? '@1' : '@!4818', section, row: { pid: 4818, type: 'worker', reloads: 1, uptimeSec: 30, version: '2.6.12-1+deb12u4' } },
+        ref: {
+          prefix: section === 'workers' ? '@1' : '@!4818',
+          section,
+          row: { pid: 4818, type: 'worker', reloads: 1, uptimeSec: 30, version: '2.6.12-1+deb12u4' },
+        },
         sampledAt: 1_800_000_000_000,
         info: infoText === undefined ? undefined : { text: infoText, durationNs: 1 },
         stat: { text: statText, durationNs: 1 },
@@ -195,7 +204,11 @@ describe('normalizePoll identity', () => {
   });
 
   it('flags an old worker from Stopping: 1', () => {
-    const n = normalizePoll(poll('oldWorkers', fixture(V26, 'old-worker-show-info.txt'), fixture(V26, 'old-worker-show-stat.txt')), { agent, periodMs: 1000, namespace: 'default' });
+    const n = normalizePoll(poll('oldWorkers', fixture(V26, 'old-worker-show-info.txt'), fixture(V26, 'old-worker-show-stat.txt')), {
+      agent,
+      periodMs: 1000,
+      namespace: 'default',
+    });
     expect(n.errors).toEqual([]);
     expect(n.processes).toHaveLength(1);
     expect(n.processes[0]!.identity).toMatchObject({ pid: 4818, num: 1, old: true, stopping: true, reloads: 1 });
@@ -219,7 +232,10 @@ describe('normalizePoll identity', () => {
 
 describe('field tables', () => {
   it('never map two fields so that one path is the parent of another (a mapping conflict)', () => {
-    for (const [table, extra] of [[STAT_FIELDS, ['component', 'state.name', 'state.transition', 'state.reason', 'state.via']], [INFO_FIELDS, []]] as const) {
+    for (const [table, extra] of [
+      [STAT_FIELDS, ['component', 'state.name', 'state.transition', 'state.reason', 'state.via']],
+      [INFO_FIELDS, []],
+    ] as const) {
       const paths = [...new Set([...table.filter((f) => !f.absolute).map((f) => f.field), ...extra])];
       for (const a of paths) for (const b of paths) if (a !== b) expect(b.startsWith(`${a}.`), `${a} vs ${b}`).toBe(false);
     }

@@ -5,7 +5,12 @@ import path from 'node:path';
 import { FileOutput, FileOutputError } from '../../src/output/file.js';
 import type { HapbeatEvent } from '../../src/normalize/documents.js';
 
-const ev = (i: number): HapbeatEvent => ({ id: `id${i}`, dataset: 'haproxy.stat', timestamp: i, json: JSON.stringify({ '@timestamp': new Date(i).toISOString(), n: i, pad: 'x'.repeat(200) }) });
+const ev = (i: number): HapbeatEvent => ({
+  id: `id${i}`,
+  dataset: 'haproxy.stat',
+  timestamp: i,
+  json: JSON.stringify({ '@timestamp': new Date(i).toISOString(), n: i, pad: 'x'.repeat(200) }),
+});
 
 describe('FileOutput', () => {
   it('writes NDJSON, rotates by size and keeps a bounded number of files, losing nothing but the oldest files', async () => {

@@ -46,7 +46,20 @@ describe('Poller', () => {
     let finished = false;
     let started!: () => void;
     const began = new Promise<void>((r) => (started = r));
-    const poller = new Poller([{ name: 't', run: async () => { started(); await new Promise((r) => setTimeout(r, 100)); finished = true; } }], 10_000, log);
+    const poller = new Poller(
+      [
+        {
+          name: 't',
+          run: async () => {
+            started();
+            await new Promise((r) => setTimeout(r, 100));
+            finished = true;
+          },
+        },
+      ],
+      10_000,
+      log,
+    );
     poller.start();
     await began;
     await poller.stop();
@@ -55,7 +68,19 @@ describe('Poller', () => {
 
   it('keeps the schedule after a poll throws', async () => {
     let runs = 0;
-    const poller = new Poller([{ name: 't', run: async () => { runs++; throw new Error('boom'); } }], 10, log);
+    const poller = new Poller(
+      [
+        {
+          name: 't',
+          run: async () => {
+            runs++;
+            throw new Error('boom');
+          },
+        },
+      ],
+      10,
+      log,
+    );
     poller.start();
     await waitFor('3 runs', () => runs >= 3);
     await poller.stop();

@@ -27,7 +27,20 @@ describe('RateTracker', () => {
     expect(cell(b, 'fe_main', 'FRONTEND', 'rate:bin')).toBe('0');
     expect(cell(b, 'fe_main', 'FRONTEND', 'ratio:http_5xx')).toBe('0.2');
     // The documents carry them, under the Metricbeat-style names.
-    const doc = docOf(statEvents(b, { target: { name: 't', address: 'a' }, agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, process: { pid: 1, old: false }, sampledAt: T0, periodMs: 1, namespace: 'd' }, 1).events[0]!) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const doc = docOf(
+      statEvents(
+        b,
+        {
+          target: { name: 't', address: 'a' },
+          agent: { name: 'a', version: '0', id: 'x', hostname: 'h' },
+          process: { pid: 1, old: false },
+          sampledAt: T0,
+          periodMs: 1,
+          namespace: 'd',
+        },
+        1,
+      ).events[0]!,
+    ) as any;
     expect(doc.haproxy.stat.request.rate_per_s).toBe(5);
     expect(doc.haproxy.stat.response.http['5xx_per_s']).toBe(1);
     expect(doc.haproxy.stat.response.http_5xx_ratio).toBe(0.2);

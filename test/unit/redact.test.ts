@@ -7,13 +7,20 @@ const secretChars = fc.stringMatching(/^[A-Za-z0-9._~!$&'()*+,;=%-]{6,20}$/);
 describe('URL credentials are masked wherever a URL appears in text', () => {
   it('any user:password in any http(s) URL inside any text disappears', () => {
     fc.assert(
-      fc.property(fc.constantFrom('http', 'https'), fc.stringMatching(/^[a-z]{1,8}$/), secretChars, fc.string(), fc.string(), (scheme, user, pw, before, after) => {
-        const secret = `S3${pw}`;
-        const text = `${before} ${scheme}://${user}:${secret}@127.0.0.1:9200/x ${after}`;
-        const out = redactText(text);
-        expect(out).not.toContain(`${user}:${secret}`);
-        expect(out).toContain(`${scheme}://***@127.0.0.1:9200/x`);
-      }),
+      fc.property(
+        fc.constantFrom('http', 'https'),
+        fc.stringMatching(/^[a-z]{1,8}$/),
+        secretChars,
+        fc.string(),
+        fc.string(),
+        (scheme, user, pw, before, after) => {
+          const secret = `S3${pw}`;
+          const text = `${before} ${scheme}://${user}:${secret}@127.0.0.1:9200/x ${after}`;
+          const out = redactText(text);
+          expect(out).not.toContain(`${user}:${secret}`);
+          expect(out).toContain(`${scheme}://***@127.0.0.1:9200/x`);
+        },
+      ),
     );
   });
 
@@ -23,7 +30,11 @@ describe('URL credentials are masked wherever a URL appears in text', () => {
   });
 
   it('walks objects and arrays', () => {
-    expect(redactDeep({ a: ['http://u:p@h:1/'], b: { c: 'x http://u:p@h:1/ y' }, n: 3 })).toEqual({ a: ['http://***@h:1/'], b: { c: 'x http://***@h:1/ y' }, n: 3 });
+    expect(redactDeep({ a: ['http://u:p@h:1/'], b: { c: 'x http://u:p@h:1/ y' }, n: 3 })).toEqual({
+      a: ['http://***@h:1/'],
+      b: { c: 'x http://***@h:1/ y' },
+      n: 3,
+    });
   });
 
   it('splits credentials off a URL, decoded', () => {

@@ -87,8 +87,16 @@ describe('parseShowProc', () => {
     const p = parseShowProc(P22_RELOAD);
     expect(p.grammar).toBe('2.0');
     expect(p.master).toMatchObject({ pid: 6307, reloads: 1, uptimeSec: 335, version: '2.2.9-2+deb11u6' });
-    expect(p.workers.map((w) => [w.pid, w.relativePid])).toEqual([[30652, 1], [30653, 2], [30654, 3]]);
-    expect(p.oldWorkers.map((w) => [w.pid, w.wasRelativePid, w.reloads])).toEqual([[6309, 1, 1], [6310, 2, 1], [6311, 3, 1]]);
+    expect(p.workers.map((w) => [w.pid, w.relativePid])).toEqual([
+      [30652, 1],
+      [30653, 2],
+      [30654, 3],
+    ]);
+    expect(p.oldWorkers.map((w) => [w.pid, w.wasRelativePid, w.reloads])).toEqual([
+      [6309, 1, 1],
+      [6310, 2, 1],
+      [6311, 3, 1],
+    ]);
     expect(p.programs).toEqual([{ pid: 30651, type: 'dummy', reloads: 0, uptimeSec: 2, version: '-' }]);
     expect(currentNumbers(p)).toEqual([1, 2, 3]);
   });
@@ -118,7 +126,8 @@ describe('parseShowProc', () => {
   });
 
   it('accepts a version longer than its 15-character column', () => {
-    const t = '#<PID>          <type>          <reloads>       <uptime>        <version>      \n1 master 0 [failed: 0] 0d00h00m01s 2.6.12-1+deb12u4-extra-long\n# workers\n2 worker 0 0d00h00m01s 2.6.12-1+deb12u4-extra-long\n\n';
+    const t =
+      '#<PID>          <type>          <reloads>       <uptime>        <version>      \n1 master 0 [failed: 0] 0d00h00m01s 2.6.12-1+deb12u4-extra-long\n# workers\n2 worker 0 0d00h00m01s 2.6.12-1+deb12u4-extra-long\n\n';
     expect(parseShowProc(t).workers[0]!.version).toBe('2.6.12-1+deb12u4-extra-long');
   });
 
@@ -148,7 +157,9 @@ describe('parseShowProc', () => {
       fc.property(
         fc.oneof(
           fc.string({ maxLength: 300 }),
-          fc.tuple(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 20 })).map(([a, b, s]) => base.slice(0, Math.min(a, b)) + s + base.slice(Math.max(a, b))),
+          fc
+            .tuple(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 20 }))
+            .map(([a, b, s]) => base.slice(0, Math.min(a, b)) + s + base.slice(Math.max(a, b))),
         ),
         (text) => {
           try {

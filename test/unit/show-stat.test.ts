@@ -23,8 +23,18 @@ describe('parseShowStat', () => {
 
   it('returns every row, aligned with the header', () => {
     expect(t.rows.map((r) => `${r[0]}/${r[1]}`)).toEqual([
-      'fe_main/FRONTEND', 'be_app/app1', 'be_app/app2', 'be_app/down1', 'be_app/BACKEND', 'be_slow/slow1', 'be_slow/BACKEND',
-      'li_both/FRONTEND', 'li_both/t1', 'li_both/BACKEND', 'be_quirk/q1', 'be_quirk/BACKEND',
+      'fe_main/FRONTEND',
+      'be_app/app1',
+      'be_app/app2',
+      'be_app/down1',
+      'be_app/BACKEND',
+      'be_slow/slow1',
+      'be_slow/BACKEND',
+      'li_both/FRONTEND',
+      'li_both/t1',
+      'li_both/BACKEND',
+      'be_quirk/q1',
+      'be_quirk/BACKEND',
     ]);
     for (const r of t.rows) expect(r).toHaveLength(128);
   });
@@ -133,7 +143,10 @@ describe('the CSV fast path', () => {
   it('gives exactly what csv-parse gives, for random HAProxy-style lines', async () => {
     const { parse } = await import('csv-parse/sync');
     const { splitLine } = await import('../../src/parse/show-stat.js');
-    const value = fc.oneof(fc.constantFrom('', '0', '-1', 'UP 2/3', 'MAINT (via a/b)', 'no check', 'x,y', 'say "hi"'), fc.string({ maxLength: 8 }).filter((s) => !/[\r\n]/.test(s)));
+    const value = fc.oneof(
+      fc.constantFrom('', '0', '-1', 'UP 2/3', 'MAINT (via a/b)', 'no check', 'x,y', 'say "hi"'),
+      fc.string({ maxLength: 8 }).filter((s) => !/[\r\n]/.test(s)),
+    );
     const quote = (v: string) => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 30 }), (values) => {

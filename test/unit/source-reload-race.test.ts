@@ -8,7 +8,10 @@ import { fakeServer } from '../harness/fake-socket.js';
 const V32 = '3.2.26-1';
 const OLD = 25147;
 const NEW = 25150;
-const info = (pid: number, stopping: 0 | 1) => fixture(V32, 'show-info.txt').replace(/^Pid: \d+$/m, `Pid: ${pid}`).replace(/^Stopping: \d$/m, `Stopping: ${stopping}`);
+const info = (pid: number, stopping: 0 | 1) =>
+  fixture(V32, 'show-info.txt')
+    .replace(/^Pid: \d+$/m, `Pid: ${pid}`)
+    .replace(/^Stopping: \d$/m, `Stopping: ${stopping}`);
 const agent = { name: 'it', version: '0', id: 'a', hostname: 'h' };
 
 let closers: (() => Promise<void>)[] = [];
@@ -90,7 +93,10 @@ describe('a new worker listed before it answers the CLI', () => {
     state.phase = 'unready';
     const poll = await source.poll();
     expect(poll.skipped.map((s) => s.pid)).toEqual([NEW]);
-    const events = processor.process(poll).events.filter((e) => e.dataset === 'haproxy.process').map((e) => JSON.parse(e.json) as { event: { action: string }; process: { pid: number }; haproxy: { process: { num?: number } } });
+    const events = processor
+      .process(poll)
+      .events.filter((e) => e.dataset === 'haproxy.process')
+      .map((e) => JSON.parse(e.json) as { event: { action: string }; process: { pid: number }; haproxy: { process: { num?: number } } });
     expect(events.map((d) => [d.event.action, d.process.pid, d.haproxy.process.num])).toEqual([['worker-started', NEW, 1]]);
   });
 });

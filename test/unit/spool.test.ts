@@ -6,11 +6,20 @@ import { Spool, SpoolError, SpoolLockedError } from '../../src/pipeline/spool.js
 import { encodeRecord, RECORD_HEADER_BYTES } from '../../src/pipeline/spool-format.js';
 import type { HapbeatEvent } from '../../src/normalize/documents.js';
 
-const ev = (i: number, pad = 0): HapbeatEvent => ({ id: `id-${i}`, dataset: i % 2 ? 'haproxy.info' : 'haproxy.stat', timestamp: 1_800_000_000_000 + i, json: JSON.stringify({ n: i, tab: 'a\tb', nl: 'x\ny', pad: 'p'.repeat(pad) }) });
+const ev = (i: number, pad = 0): HapbeatEvent => ({
+  id: `id-${i}`,
+  dataset: i % 2 ? 'haproxy.info' : 'haproxy.stat',
+  timestamp: 1_800_000_000_000 + i,
+  json: JSON.stringify({ n: i, tab: 'a\tb', nl: 'x\ny', pad: 'p'.repeat(pad) }),
+});
 const batch = (from: number, n: number, pad = 0) => Array.from({ length: n }, (_, k) => ev(from + k, pad));
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'hapbeat-spool-'));
 const opts = { maxBytes: 1 << 20, segmentBytes: 64 * 1024, ackEveryMs: 1 };
-const segs = (d: string) => readdirSync(d).filter((f) => f.endsWith('.seg')).sort().map((f) => path.join(d, f));
+const segs = (d: string) =>
+  readdirSync(d)
+    .filter((f) => f.endsWith('.seg'))
+    .sort()
+    .map((f) => path.join(d, f));
 
 /** Reads every record and releases it. */
 async function drain(s: Spool): Promise<HapbeatEvent[]> {
@@ -214,7 +223,9 @@ describe('Spool (write-ahead)', () => {
     expect(mk('ENOSPC').code).toBe('spool_no_space');
     expect(mk('EDQUOT').code).toBe('spool_no_space');
     expect(mk('EIO').code).toBe('spool_io');
-    expect(mk('EACCES').message).toBe('the spool directory /x is not writable (EACCES while appending): make /x a directory that the user running hapbeat can write (queue.disk.path)');
+    expect(mk('EACCES').message).toBe(
+      'the spool directory /x is not writable (EACCES while appending): make /x a directory that the user running hapbeat can write (queue.disk.path)',
+    );
   });
 
   it('one agent per directory: a second open fails with the owner named; a stale lock (kill -9) is taken over', async () => {

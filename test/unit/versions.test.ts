@@ -52,7 +52,7 @@ describe('recorded output of every HAProxy version', () => {
       const r = infoEvent(info, ctx(Number(info.Pid)), 1);
       expect(r.problems).toEqual([]);
       expect(r.unknownKeys).toEqual([]);
-      const d = docOf(r.event) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const d = docOf(r.event) as any;
       expect(d.haproxy.info.process_num).toBe(1);
       expect(d.haproxy.info.processes).toBe(nbproc);
       expect(d.haproxy.info.requests.total).toBe(Number(info.CumReq));
@@ -65,7 +65,7 @@ describe('recorded output of every HAProxy version', () => {
       expect(r.problems).toEqual([]);
       expect(r.unknownColumns).toEqual([]);
       expect(r.events).toHaveLength(12);
-      const q1 = docOf(r.events.find((e) => e.json.includes('"service_name":"q1"'))!) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const q1 = docOf(r.events.find((e) => e.json.includes('"service_name":"q1"'))!) as any;
       expect(q1.haproxy.stat.check.health.last).toBe('Down, for "maint"');
     });
 

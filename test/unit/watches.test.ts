@@ -23,7 +23,11 @@ describe('Watcher definitions', () => {
   });
 
   it('take their thresholds and actions from the settings', () => {
-    const w = watchDefinitions({ ...DEFAULT_WATCH_SETTINGS, thresholds: { ...DEFAULT_WATCH_SETTINGS.thresholds, http5xx: 0.2 }, actions: { logLevel: 'error', webhookUrl: 'https://hooks.example/a', index: 'haproxy-alerts' } }).find((d) => d.id === 'hapbeat-backend-5xx-share')!.watch;
+    const w = watchDefinitions({
+      ...DEFAULT_WATCH_SETTINGS,
+      thresholds: { ...DEFAULT_WATCH_SETTINGS.thresholds, http5xx: 0.2 },
+      actions: { logLevel: 'error', webhookUrl: 'https://hooks.example/a', index: 'haproxy-alerts' },
+    }).find((d) => d.id === 'hapbeat-backend-5xx-share')!.watch;
     expect(JSON.stringify(w.condition)).toContain('"value":0.2');
     expect(w.actions.webhook?.webhook?.url).toBe('https://hooks.example/a');
     expect(w.actions.store?.index).toEqual({ index: 'haproxy-alerts', op_type: 'create', execution_time_field: '@timestamp' });

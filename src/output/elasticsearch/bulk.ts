@@ -46,7 +46,8 @@ export function classifyItems(events: readonly HapbeatEvent[], items: readonly {
         break;
       case 'retry':
         r.retry.push(e);
-        if (!r.failure) r.failure = { kind: failureKindOf(status), status, message: `Elasticsearch answered ${status} for some documents (${itemReason(item)})` };
+        if (!r.failure)
+          r.failure = { kind: failureKindOf(status), status, message: `Elasticsearch answered ${status} for some documents (${itemReason(item)})` };
         break;
       case 'reject':
         r.rejected.push({ event: e, status, reason: itemReason(item) });

@@ -51,14 +51,17 @@ export class ElasticsearchOutput implements Output {
     try {
       const r = await ensureTemplates(this.client, this.cfg);
       if (r.installed.length > 0) this.log.info({ installed: r.installed }, `hapbeat's index templates were missing; installed them (${r.missing.join(', ')})`);
-      else if (r.missing.length > 0) this.log.warn({ missing: r.missing }, `sending without hapbeat's index templates (setup.template.enabled: false): ${r.missing.join(', ')}`);
+      else if (r.missing.length > 0)
+        this.log.warn({ missing: r.missing }, `sending without hapbeat's index templates (setup.template.enabled: false): ${r.missing.join(', ')}`);
     } catch (err) {
       if (!(err instanceof HapbeatError)) throw err;
       this.log.error({ error: { code: err.code, message: err.message } }, err.message);
     }
     for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as Dataset[]) {
       try {
-        const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) }, { signal })) as { index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[] };
+        const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) }, { signal })) as {
+          index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[];
+        };
         const tsdb = r.index_templates?.[0]?.index_template._meta?.tsdb === true;
         this.sendIds.set(ds, !tsdb);
       } catch (err) {
@@ -136,7 +139,10 @@ export class ElasticsearchOutput implements Output {
     if (tsdbRejects.length > 0) {
       for (const x of tsdbRejects) this.sendIds.set(x.event.dataset, false);
       r.rejected = r.rejected.filter((x) => !x.reason.includes(TSDB_ID_ERROR));
-      appendAll(r.retry, tsdbRejects.map((x) => x.event));
+      appendAll(
+        r.retry,
+        tsdbRejects.map((x) => x.event),
+      );
     }
     return r;
   }
