@@ -12,7 +12,8 @@ import { createClient } from '../src/output/elasticsearch/client.js';
 import { createLogger } from '../src/log/logger.js';
 import { elasticsearchDelivery } from '../src/pipeline/sink.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
-import { statEvents, type HapbeatEvent } from '../src/normalize/documents.js';
+import type { HapbeatEvent } from '../src/documents/event.js';
+import { statEvents } from '../src/documents/stat-documents.js';
 import { runSetup } from '../src/elastic/setup.js';
 import { bulkBody } from '../src/output/elasticsearch/bulk.js';
 

@@ -4,9 +4,9 @@
  */
 import { HaproxyLab, rawCommand } from '../test/harness/haproxy.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
-import { statEvents } from '../src/normalize/documents.js';
+import { statEvents } from '../src/documents/stat-documents.js';
 import { serializeBatch } from '../src/output/output.js';
-import { TargetProcessor } from '../src/process/target-processor.js';
+import { PollTransform } from '../src/pipeline/transform.js';
 import { parseTarget } from '../src/haproxy/target.js';
 
 const SERVERS = 2000;
@@ -90,7 +90,7 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
     }
     // The whole processing of a poll, as `hapbeat run` does it: per-process documents, rates, totals.
     const infoText = await rawCommand(lab.masterSocket, '@1 show info', 10_000);
-    const processor = new TargetProcessor({ agent: ctx.agent, periodMs: 10_000, namespace: 'default' });
+    const processor = new PollTransform({ agent: ctx.agent, periodMs: 10_000, namespace: 'default' });
     const full: number[] = [];
     let fullDocs = 0;
     for (let i = 0; i < 30; i++) {
@@ -111,7 +111,7 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
         ],
       };
       const c0 = process.cpuUsage();
-      const n = processor.process(poll);
+      const n = processor.run(poll);
       serializeBatch(n.events);
       const c = process.cpuUsage(c0);
       fullDocs = n.events.length;

@@ -1,13 +1,13 @@
 /**
- * Generates src/process/recorded-natures.ts: the field natures HAProxy itself reports in `show stat typed` and
+ * Generates src/derive/recorded-natures.ts: the field natures HAProxy itself reports in `show stat typed` and
  * `show info typed`, from the recorded output of every version under test. hapbeat uses them until a target's
  * own typed output is known (and for stats pages, which have none).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseInfoTypedNatures, parseStatTypedNatures } from '../src/process/natures.js';
+import { parseInfoTypedNatures, parseStatTypedNatures } from '../src/parse/show-typed.js';
 
-export const RECORDED_NATURES_FILE = 'src/process/recorded-natures.ts';
+export const RECORDED_NATURES_FILE = 'src/derive/recorded-natures.ts';
 
 export function recordedNaturesSource(fixtures = 'test/fixtures'): string {
   const versions = readdirSync(fixtures)

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentInfo } from './normalize/process-identity.js';
+import type { AgentInfo } from './documents/envelope.js';
 
 /** hapbeat's own version, from package.json. */
 export function agentVersion(): string {

@@ -1,7 +1,7 @@
 import type { HapbeatConfig } from './config/load.js';
 import { HaproxySource } from './haproxy/source.js';
 import type { Logger } from './log/logger.js';
-import type { AgentInfo } from './normalize/process-identity.js';
+import type { AgentInfo } from './documents/envelope.js';
 import type { DeliveryQueue } from './pipeline/delivery-queue.js';
 import { Collector } from './pipeline/collector.js';
 import { Poller } from './pipeline/poller.js';

@@ -6,6 +6,7 @@ import { createClient, describeHosts } from '../output/elasticsearch/client.js';
 import { describeFailure } from '../output/elasticsearch/elasticsearch-output.js';
 import { describeCapabilities, detectCapabilities, runSetup } from '../elastic/setup.js';
 import { templateName } from '../elastic/templates.js';
+import { DATASETS } from '../fields/datasets.js';
 import { checkDestinations } from '../elastic/preflight.js';
 import { importSavedObjects } from '../elastic/kibana-import.js';
 import { installWatches, watcherUnavailable } from '../elastic/watcher.js';
@@ -188,7 +189,7 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
         out.write('ok    security is off on this cluster: no authentication or privileges to check\n');
       } else fail(f.message);
     }
-    for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process']) {
+    for (const ds of DATASETS) {
       const name = templateName(ds, es.indexMode);
       const exists = await client.indices.existsIndexTemplate({ name }).catch(() => false);
       if (exists) out.write(`ok    index template ${name} is installed\n`);

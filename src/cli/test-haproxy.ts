@@ -1,6 +1,6 @@
 import type { HapbeatConfig } from '../config/load.js';
 import { HaproxySource } from '../haproxy/source.js';
-import { normalizePoll } from '../normalize/normalize-poll.js';
+import { PollTransform } from '../pipeline/transform.js';
 import { agentVersion } from '../agent-info.js';
 import os from 'node:os';
 
@@ -32,7 +32,7 @@ export async function testHaproxy(config: HapbeatConfig, out: NodeJS.WritableStr
       out.write(`        show proc: ${poll.procList.workers.length} current worker(s), ${poll.procList.oldWorkers.length} old worker(s)\n`);
       if (m.failedReloads) problems++;
     }
-    const n = normalizePoll(poll, { agent, periodMs: config.periodMs, namespace: config.namespace });
+    const n = new PollTransform({ agent, periodMs: config.periodMs, namespace: config.namespace }).run(poll);
     for (const p of n.processes) {
       const id = p.identity;
       const what = id.old ? 'old worker' : 'worker';
@@ -42,11 +42,11 @@ export async function testHaproxy(config: HapbeatConfig, out: NodeJS.WritableStr
       );
     }
     for (const s of poll.skipped) out.write(`  note  ${s.prefix} exited before "${s.command}" (normal after a reload)\n`);
-    for (const e of n.errors) {
+    for (const e of n.derived.errors) {
       problems++;
       out.write(`  FAIL  ${e.prefix || 'process'}: ${e.error.message}\n`);
     }
-    if (n.processes.length === 0 && n.errors.length === 0) {
+    if (n.processes.length === 0 && n.derived.errors.length === 0) {
       problems++;
       out.write('  FAIL  no process answered; is HAProxy starting or stopping?\n');
     }

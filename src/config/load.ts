@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import convict from 'convict';
 import YAML from 'yaml';
-import { HapbeatError } from '../errors.js';
+import { ConfigError } from './errors.js';
 import { parseTarget, type Target } from '../haproxy/target.js';
 import type { CliLimits } from '../haproxy/cli-client.js';
 import type { LogLevel } from '../log/logger.js';
@@ -11,11 +11,7 @@ import { parseDuration, parseSize } from './duration.js';
 import { parseBoolean, schema, type TargetSetting } from './schema.js';
 import type { WatchSettings } from '../elastic/watches.js';
 
-export class ConfigError extends HapbeatError {
-  constructor(message: string, hint?: string, cause?: unknown) {
-    super('config_invalid', message, { hint, cause });
-  }
-}
+export { ConfigError };
 
 export interface TargetConfig extends Target {
   username?: string;

@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { ConfigError } from './errors.js';
 import { parseDuration, parseSize } from './duration.js';
 import { parseTarget, type TargetMode } from '../haproxy/target.js';
 
@@ -20,9 +21,9 @@ convict.addFormat({
     if (parseDuration(v) !== undefined) return;
     if ((typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v))) {
       const n = String(v).trim();
-      throw new Error(`"${n}" has no unit: write ${n}s (or 500ms, 1m, 2h)`);
+      throw new ConfigError(`"${n}" has no unit: write ${n}s (or 500ms, 1m, 2h)`);
     }
-    throw new Error('must be a duration such as 500ms, 10s, 1m or 2h');
+    throw new ConfigError('must be a duration such as 500ms, 10s, 1m or 2h');
   },
   coerce: (v: unknown) => v,
 });
@@ -40,7 +41,8 @@ export function parseBoolean(v: unknown): boolean | undefined {
 convict.addFormat({
   name: 'boolean',
   validate(v: unknown) {
-    if (parseBoolean(v) === undefined) throw new Error(`must be true or false (yes/no, on/off), not ${JSON.stringify(typeof v === 'string' ? v : String(v))}`);
+    if (parseBoolean(v) === undefined)
+      throw new ConfigError(`must be true or false (yes/no, on/off), not ${JSON.stringify(typeof v === 'string' ? v : String(v))}`);
   },
   coerce: (v: unknown) => v,
 });
@@ -48,7 +50,7 @@ convict.addFormat({
 convict.addFormat({
   name: 'size-text',
   validate(v: unknown) {
-    if (parseSize(v) === undefined) throw new Error('must be a size such as 65536, 512KiB, 10MiB or 1GB');
+    if (parseSize(v) === undefined) throw new ConfigError('must be a size such as 65536, 512KiB, 10MiB or 1GB');
   },
   coerce: (v: unknown) => v,
 });
@@ -56,24 +58,24 @@ convict.addFormat({
 convict.addFormat({
   name: 'targets',
   validate(list: unknown) {
-    if (!Array.isArray(list)) throw new Error('must be a list of addresses or {address, name, mode} objects');
+    if (!Array.isArray(list)) throw new ConfigError('must be a list of addresses or {address, name, mode} objects');
     list.forEach((t, i) => {
       const item = typeof t === 'string' ? { address: t } : t;
       if (!item || typeof item !== 'object' || Array.isArray(item)) {
-        throw new Error(`item ${i} must be an address string or an object with "address"`);
+        throw new ConfigError(`item ${i} must be an address string or an object with "address"`);
       }
       for (const k of Object.keys(item)) {
-        if (!TARGET_KEYS.has(k)) throw new Error(`item ${i} has an unknown key "${k}" (known: ${[...TARGET_KEYS].join(', ')})`);
+        if (!TARGET_KEYS.has(k)) throw new ConfigError(`item ${i} has an unknown key "${k}" (known: ${[...TARGET_KEYS].join(', ')})`);
       }
       const o = item as Record<string, unknown>;
-      if (typeof o.address !== 'string') throw new Error(`item ${i} needs "address" as a string`);
+      if (typeof o.address !== 'string') throw new ConfigError(`item ${i} needs "address" as a string`);
       if (o.mode !== undefined && !['master', 'socket', 'http'].includes(o.mode as string)) {
-        throw new Error(`item ${i}: mode must be master, socket or http, not ${JSON.stringify(o.mode)}`);
+        throw new ConfigError(`item ${i}: mode must be master, socket or http, not ${JSON.stringify(o.mode)}`);
       }
       try {
         parseTarget(o.address, { mode: o.mode as TargetMode | undefined });
       } catch (err) {
-        throw new Error(`item ${i}: ${(err as Error).message}`);
+        throw new ConfigError(`item ${i}: ${(err as Error).message}`);
       }
     });
   },
@@ -90,15 +92,15 @@ convict.addFormat({
 convict.addFormat({
   name: 'url-list',
   validate(list: unknown) {
-    if (!Array.isArray(list)) throw new Error('must be a list of http(s) URLs');
+    if (!Array.isArray(list)) throw new ConfigError('must be a list of http(s) URLs');
     list.forEach((u, i) => {
       let url: URL;
       try {
         url = new URL(String(u));
       } catch {
-        throw new Error(`item ${i} (${JSON.stringify(u)}) is not a URL such as http://127.0.0.1:9200`);
+        throw new ConfigError(`item ${i} (${JSON.stringify(u)}) is not a URL such as http://127.0.0.1:9200`);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`item ${i} must be http:// or https://`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`item ${i} must be http:// or https://`);
     });
   },
   coerce: (v: unknown) =>
@@ -114,7 +116,7 @@ convict.addFormat({
   name: 'namespace',
   validate(v: unknown) {
     if (typeof v !== 'string' || !/^[a-z0-9_.]{1,100}$/.test(v) || v.startsWith('.') || v.startsWith('_')) {
-      throw new Error('must be 1-100 lowercase letters, digits, "_" or "." (no "-"), as Elasticsearch data stream names require');
+      throw new ConfigError('must be 1-100 lowercase letters, digits, "_" or "." (no "-"), as Elasticsearch data stream names require');
     }
   },
 });

@@ -1,3 +1,4 @@
+import { HapbeatError } from '../errors.js';
 /** What an Elasticsearch cluster can do, as far as hapbeat's assets are concerned. */
 export interface Capabilities {
   version: string;
@@ -30,7 +31,10 @@ interface NodesPlugins {
  */
 export function capabilitiesFrom(body: NodesPlugins): Capabilities {
   const nodes = Object.values(body.nodes ?? {});
-  if (nodes.length === 0) throw new Error('the cluster reported no nodes');
+  if (nodes.length === 0)
+    throw new HapbeatError('HAPBEAT_ERR_ELASTICSEARCH_ANSWER', 'GET _nodes/plugins listed no nodes', {
+      hint: 'check that the URL points at Elasticsearch itself',
+    });
   const versions = nodes.map((n) => n.version ?? '0.0.0');
   const version = versions.sort()[0]!;
   const [major, minor] = version.split('.').map(Number) as [number, number];

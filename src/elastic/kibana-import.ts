@@ -17,7 +17,7 @@ export interface ImportResult {
 
 export class KibanaImportError extends HapbeatError {
   constructor(message: string, hint: string) {
-    super('kibana_import_failed', message, { hint });
+    super('HAPBEAT_ERR_KIBANA_IMPORT', message, { hint });
   }
 }
 

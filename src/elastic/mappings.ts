@@ -1,10 +1,9 @@
-import { COMMON_FIELDS, STAT_DERIVED_FIELDS, STAT_DIMENSIONS } from '../normalize/common-fields.js';
-import type { FieldType, MetricKind } from '../normalize/field-types.js';
-import { INFO_FIELDS } from '../normalize/info-fields.js';
-import { MODULE_PREFIXES, STAT_FIELDS } from '../normalize/stat-fields.js';
-import { DERIVED_RATE_FIELDS } from '../process/rates.js';
-
-export type DatasetName = 'haproxy.stat' | 'haproxy.info' | 'haproxy.process';
+import { COMMON_FIELDS, PROCESS_EVENT_FIELDS, STAT_DERIVED_FIELDS, STAT_DIMENSIONS } from '../fields/common-fields.js';
+import type { Dataset } from '../fields/datasets.js';
+import type { FieldType, MetricKind } from '../fields/field-types.js';
+import { INFO_FIELDS } from '../fields/info-fields.js';
+import { MODULE_PREFIXES, STAT_FIELDS } from '../fields/stat-fields.js';
+import { DERIVED_STAT_FIELDS } from '../fields/derived-fields.js';
 
 /** One mapped field, by absolute path: the single list that mappings, field checks and Kibana checks read. */
 export interface MappedField {
@@ -15,25 +14,19 @@ export interface MappedField {
 }
 
 /** Every field a dataset's documents can carry, from the field tables. */
-export function datasetFields(dataset: DatasetName): MappedField[] {
+export function datasetFields(dataset: Dataset): MappedField[] {
   const out: MappedField[] = [];
   for (const c of COMMON_FIELDS)
     out.push({ path: c.field, type: c.type, kind: c.kind, dimension: dataset !== 'haproxy.process' && c.dimension?.includes(dataset) });
   if (dataset === 'haproxy.process') {
-    out.push(
-      { path: 'event.kind', type: 'keyword' },
-      { path: 'event.action', type: 'keyword' },
-      { path: 'haproxy.master.pid', type: 'long' },
-      { path: 'haproxy.master.reloads', type: 'long' },
-      { path: 'haproxy.master.failed_reloads', type: 'long' },
-    );
+    for (const c of PROCESS_EVENT_FIELDS) out.push({ path: c.field, type: c.type });
   } else if (dataset === 'haproxy.stat') {
     for (const f of STAT_FIELDS) {
       const path = `haproxy.stat.${f.field}`;
       out.push({ path, type: f.type, kind: f.kind, dimension: STAT_DIMENSIONS.includes(path) });
     }
     for (const c of STAT_DERIVED_FIELDS) out.push({ path: c.field, type: c.type });
-    for (const f of DERIVED_RATE_FIELDS) out.push({ path: `haproxy.stat.${f.field}`, type: f.type, kind: f.kind });
+    for (const f of DERIVED_STAT_FIELDS) out.push({ path: `haproxy.stat.${f.field}`, type: f.type, kind: f.kind });
   } else {
     for (const f of INFO_FIELDS) if (!f.absolute) out.push({ path: `haproxy.info.${f.field}`, type: f.type, kind: f.kind });
   }
@@ -42,7 +35,7 @@ export function datasetFields(dataset: DatasetName): MappedField[] {
 }
 
 /** Keyword dimensions, for index.routing_path. */
-export function routingPath(dataset: DatasetName): string[] {
+export function routingPath(dataset: Dataset): string[] {
   return datasetFields(dataset)
     .filter((f) => f.dimension && f.type === 'keyword')
     .map((f) => f.path);
@@ -64,7 +57,7 @@ function leafMapping(f: MappedField, tsdb: boolean): Record<string, unknown> {
  * field can never grow the mapping (it stays in _source, unindexed). Stats-module columns (ssl_*, h2_*, ...),
  * whose set depends on the HAProxy build, are the one exception: their groups map new numeric members as long.
  */
-export function datasetMappings(dataset: DatasetName, opts: { tsdb: boolean }): Record<string, unknown> {
+export function datasetMappings(dataset: Dataset, opts: { tsdb: boolean }): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const f of datasetFields(dataset)) {
     const keys = f.path.split('.');

@@ -1,14 +1,15 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { ElasticsearchConfig } from '../config/load.js';
 import { HapbeatError } from '../errors.js';
-import { datasetFields, type DatasetName } from './mappings.js';
+import type { Dataset } from '../fields/datasets.js';
+import { datasetFields } from './mappings.js';
 import { runSetup } from './setup.js';
 import { DATASETS, destination, templateName } from './templates.js';
 
 /** Elasticsearch refused hapbeat's credentials or lacks a privilege: fatal at start, like any configuration error. */
 export class ElasticsearchAccessError extends HapbeatError {
   constructor(message: string, hint: string) {
-    super('elasticsearch_access_denied', message, { hint });
+    super('HAPBEAT_ERR_ELASTICSEARCH_ACCESS_DENIED', message, { hint });
   }
 }
 
@@ -79,7 +80,7 @@ export async function ensureTemplates(client: Client, es: ElasticsearchConfig): 
   const failed = report.steps.filter((s) => s.result === 'failed');
   if (failed.length > 0) {
     throw new HapbeatError(
-      'templates_not_installed',
+      'HAPBEAT_ERR_TEMPLATES_NOT_INSTALLED',
       `cannot install hapbeat's index templates (${failed[0]!.method} ${failed[0]!.path}: ${failed[0]!.error})`,
       {
         hint: 'run "hapbeat setup" once with a user that may manage index templates, or set setup.template.enabled: false and install them yourself',
@@ -133,7 +134,7 @@ export async function checkDestinations(client: Client, es: ElasticsearchConfig,
 }
 
 /** Fields whose mapped type differs from hapbeat's, as "field as text, not keyword". */
-function wrongFields(ds: DatasetName, properties: Record<string, unknown>): string[] {
+function wrongFields(ds: Dataset, properties: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const f of datasetFields(ds)) {
     let node: unknown = { properties };

@@ -1,8 +1,10 @@
+import { HapbeatError } from '../errors.js';
 import { agentVersion } from '../agent-info.js';
 import type { Capabilities } from './capabilities.js';
-import { datasetMappings, routingPath, type DatasetName } from './mappings.js';
+import { DATASETS, type Dataset } from '../fields/datasets.js';
+import { datasetMappings, routingPath } from './mappings.js';
 
-export const DATASETS: readonly DatasetName[] = ['haproxy.stat', 'haproxy.info', 'haproxy.process'];
+export { DATASETS };
 export const TEMPLATE_PRIORITY = 200; // above the built-in metrics-*-* template (100) of a full distribution
 export const ILM_POLICY = 'hapbeat-metrics';
 /** For what is not a time series (lifecycle events, or everything when TSDB is off): no downsampling. */
@@ -50,7 +52,7 @@ export function templateName(dataset: string, mode: AssetOptions['indexMode']): 
   return mode === 'data_stream' ? `hapbeat-${dataset}` : `hapbeat-${dataset}-index`;
 }
 
-export function indexPattern(dataset: DatasetName, mode: AssetOptions['indexMode']): string {
+export function indexPattern(dataset: Dataset, mode: AssetOptions['indexMode']): string {
   return mode === 'data_stream' ? `metrics-${dataset}-*` : `hapbeat-${dataset}-*`;
 }
 
@@ -94,7 +96,9 @@ export function ilmPolicy(opts: AssetOptions, downsample = true): Record<string,
 export function setupSteps(caps: Capabilities, opts: AssetOptions): SetupStep[] {
   const steps: SetupStep[] = [];
   if (opts.indexMode === 'data_stream' && !caps.dataStreams) {
-    throw new Error(`Elasticsearch ${caps.version} has no data streams (7.9+): set output.elasticsearch.index_mode: index`);
+    throw new HapbeatError('HAPBEAT_ERR_ELASTICSEARCH_UNSUPPORTED', `Elasticsearch ${caps.version} has no data streams (7.9+)`, {
+      hint: 'set output.elasticsearch.index_mode: index',
+    });
   }
   const tsdbAll = useTsdb(caps, opts);
   const ilm = caps.ilm;

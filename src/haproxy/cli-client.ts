@@ -64,11 +64,6 @@ export class CliClient {
     this.label = describeEndpoint(endpoint);
   }
 
-  /** Connections open or waiting right now (for tests and status logs). */
-  get pending(): number {
-    return this.queue.pending + this.queue.size;
-  }
-
   /** Runs one command and returns its answer, or throws a typed HaproxyError. */
   run(command: string): Promise<CommandResult> {
     if (/[\r\n]/.test(command)) {

@@ -12,7 +12,7 @@ const PID_MAX = 2_147_483_647;
 
 export class InvalidProcessNumberError extends HapbeatError {
   constructor(what: string, value: unknown) {
-    super('invalid_process_number', `HAProxy reported an invalid ${what} ${JSON.stringify(printable(String(value), 40))}`, {
+    super('HAPBEAT_ERR_INVALID_PROCESS_NUMBER', `HAProxy reported an invalid ${what} ${JSON.stringify(printable(String(value), 40))}`, {
       hint: 'a process number must be a whole number from 1 to 2147483647; hapbeat never builds a command from anything else',
     });
   }

@@ -3,6 +3,8 @@ import { ProcessGoneError } from './errors.js';
 import { byPid, byRelativeNumber, isProcessNumber, parsePid } from './commands.js';
 import { fetchStatsCsv, type HttpAuth } from './http-stats.js';
 import type { Target } from './target.js';
+import { countOf } from '../parse/numbers.js';
+import { infoValue } from '../parse/show-info.js';
 import { parseShowProc, type ProcList, type ProcRow } from '../parse/show-proc.js';
 
 /** Where a process was found and how it was addressed. */
@@ -15,7 +17,7 @@ export interface ProcessRef {
   row?: ProcRow;
 }
 
-/** What one process answered: raw text, parsed later by the (pure) processors. */
+/** What one process answered: raw text, parsed later by the transform (parse → derive → documents). */
 export interface ProcessSample {
   ref: ProcessRef;
   /** When sampling of this process began, epoch ms: the documents' @timestamp. */
@@ -78,11 +80,6 @@ export class HaproxySource {
     }
   }
 
-  /** Commands queued or in flight against this target. */
-  get pendingCommands(): number {
-    return this.client?.pending ?? 0;
-  }
-
   async poll(): Promise<TargetPoll> {
     const startedAt = this.now();
     const t0 = process.hrtime.bigint();
@@ -106,7 +103,7 @@ export class HaproxySource {
   private async fetchTyped(poll: TargetPoll): Promise<void> {
     for (const s of poll.samples) {
       if (!s.info) continue;
-      const version = /^Version: (.*)$/m.exec(s.info.text)?.[1];
+      const version = infoValue(s.info.text, 'Version');
       const pid = samplePid(s);
       if (!version || this.typedVersions.has(version)) continue;
       if (this.target.mode === 'master' && pid === undefined) continue;
@@ -201,7 +198,7 @@ export class HaproxySource {
     // show stat goes to the pid that answered show info (so that both come from one process), never to a
     // number that is not a valid pid: then this process gets no stat sample, and the poll says why.
     let pid: number | undefined = 'pid' in who ? who.pid : undefined;
-    const reported = sample.info ? PID_RE.exec(sample.info.text)?.[1] : undefined;
+    const reported = sample.info ? infoValue(sample.info.text, 'Pid') : undefined;
     if (reported !== undefined) {
       try {
         pid = parsePid(reported);
@@ -265,11 +262,9 @@ export function currentNumbers(list: ProcList): number[] {
   return list.workers.length > 0 || list.oldWorkers.length > 0 ? [1] : [];
 }
 
-const PID_RE = /^Pid: (.*)$/m;
 /** The OS pid a sample's `show info` reports, if it is a valid one. */
 export function samplePid(s: ProcessSample): number | undefined {
-  if (!s.info) return undefined;
-  const m = PID_RE.exec(s.info.text);
-  const n = m ? Number(m[1]) : NaN;
-  return m && /^\d{1,10}$/.test(m[1]!) && isProcessNumber(n) ? n : undefined;
+  const text = s.info ? infoValue(s.info.text, 'Pid') : undefined;
+  const n = text !== undefined && text.length <= 10 ? countOf(text) : undefined;
+  return n !== undefined && isProcessNumber(n) ? n : undefined;
 }

@@ -27,7 +27,7 @@ export interface Target {
 
 export class TargetAddressError extends HapbeatError {
   constructor(address: string, why: string) {
-    super('target_address_invalid', `invalid HAProxy target address ${JSON.stringify(redactText(address))}: ${why}`, {
+    super('HAPBEAT_ERR_TARGET_ADDRESS_INVALID', `invalid HAProxy target address ${JSON.stringify(redactText(address))}: ${why}`, {
       hint:
         'use a socket path (/run/haproxy-master.sock, unix@/path), host:port (127.0.0.1:9999, ipv4@host:port, ' +
         '[::1]:9999), or an http(s):// stats page URL; prefix with "socket:" for a plain worker stats socket',

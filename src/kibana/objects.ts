@@ -1,4 +1,5 @@
-import { datasetFields, type DatasetName } from '../elastic/mappings.js';
+import { datasetFields } from '../elastic/mappings.js';
+import { DATASETS } from '../fields/datasets.js';
 import { DASHBOARDS, type DashboardDef } from './dashboards.js';
 import { DATA_VIEW_ID, lensObject } from './lens.js';
 import { savedObject, toNdjson, type SavedObject } from './saved-objects.js';
@@ -18,7 +19,7 @@ export function fieldFormat(path: string): { id: string; params?: Record<string,
 /** The data view over every hapbeat data stream, with field formats from the field tables. */
 export function dataView(): SavedObject {
   const formats: Record<string, unknown> = {};
-  for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as DatasetName[]) {
+  for (const ds of DATASETS) {
     for (const f of datasetFields(ds)) {
       const fmt = f.type === 'keyword' || f.type === 'date' || f.type === 'boolean' ? undefined : fieldFormat(f.path);
       if (fmt) formats[f.path] = fmt;

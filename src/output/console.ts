@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
 import { allAcked, serializeBatch, type Output, type PublishResult } from './output.js';
 
 /** NDJSON on stdout (or any stream). Acknowledges once the stream has accepted the bytes. */

@@ -1,6 +1,6 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
 import { HapbeatError } from '../errors.js';
 import { allAcked, serializeBatch, type Output, type PublishResult } from './output.js';
 
@@ -18,7 +18,7 @@ export interface FileOutputOptions {
 export class FileOutputError extends HapbeatError {
   constructor(file: string, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException)?.code ?? 'error';
-    super('file_output_failed', `cannot write ${file} (${code})`, {
+    super('HAPBEAT_ERR_FILE_OUTPUT', `cannot write ${file} (${code})`, {
       hint: 'check that output.file.path exists or can be created, is writable by this user, and has free space',
       cause,
     });

@@ -1,4 +1,4 @@
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
 import type { OutputFailure } from './failure.js';
 
 /** A document an output can never write as it is (a mapping error, ...): it goes to the dead letter. */

@@ -10,7 +10,7 @@ export class ParseError extends HapbeatError {
     const at = opts.line !== undefined ? ` at line ${opts.line}` : '';
     // The excerpt is what HAProxy (or something else on that socket) sent: escaped, so no byte reaches a log raw.
     const ex = opts.excerpt !== undefined ? ` ("${printable(opts.excerpt, 120).replace(/"/g, '\\"')}")` : '';
-    super('parse_error', `cannot parse "${what}" output${at}: ${problem}${ex}`, { cause: opts.cause });
+    super('HAPBEAT_ERR_PARSE', `cannot parse "${what}" output${at}: ${problem}${ex}`, { cause: opts.cause });
     this.what = what;
     this.line = opts.line;
     this.excerpt = opts.excerpt;

@@ -58,3 +58,16 @@ function unquoteCsv(v: string, line: number, excerpt: string): string {
   }
   return inner.replace(/""/g, '"');
 }
+
+/**
+ * One key's value in a `show info` answer, read without parsing the rest (the source uses it to send `show stat`
+ * to the process that answered, by its Pid). Undefined when the key is absent. Pure.
+ */
+export function infoValue(text: string, key: string): string | undefined {
+  const at = text.startsWith(`${key}: `) ? 0 : text.indexOf(`\n${key}: `);
+  if (at < 0) return undefined;
+  const start = at === 0 ? key.length + 2 : at + key.length + 3;
+  const end = text.indexOf('\n', start);
+  const value = end < 0 ? text.slice(start) : text.slice(start, end);
+  return value.endsWith('\r') ? value.slice(0, -1) : value;
+}

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import { RateLimitedLog } from '../log/rate-limited.js';
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
 
 /** One batch as a buffer hands it out: a poll's documents, or a record read back from the spool. */
 export interface BufferedBatch {

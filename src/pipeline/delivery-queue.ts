@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import { RateLimitedLog } from '../log/rate-limited.js';
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
 import type { DeadLetterFile } from '../output/dead-letter.js';
 import type { OutputFailure } from '../output/failure.js';
 import type { Output, PublishResult, Rejected } from '../output/output.js';

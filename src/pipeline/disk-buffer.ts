@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import { RateLimitedLog } from '../log/rate-limited.js';
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
 import { MemoryBuffer, type BufferedBatch, type BufferStats, type QueueBuffer } from './buffer.js';
 import { checkSpoolDir, Spool, SpoolError, SpoolLockedError, type SpoolOptions, type SpoolRecord } from './spool.js';
 

@@ -35,11 +35,6 @@ export class Poller {
     await Promise.all(this.loops);
   }
 
-  /** Resolves when every loop has ended (after stop()). */
-  done(): Promise<void> {
-    return Promise.all(this.loops).then(() => undefined);
-  }
-
   private async loop(task: PollTask): Promise<void> {
     const t0 = performance.now();
     let tick = 0;

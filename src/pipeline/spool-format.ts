@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
-import type { Dataset, HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
+import type { Dataset } from '../fields/datasets.js';
 
 /**
  * The spool's record format, pure functions over buffers.

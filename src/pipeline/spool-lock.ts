@@ -13,7 +13,7 @@ import { HapbeatError } from '../errors.js';
  */
 export class SpoolLockedError extends HapbeatError {
   constructor(dir: string, owner: LockOwner) {
-    super('spool_locked', `the spool directory ${dir} is in use by another hapbeat (pid ${owner.pid} on ${owner.host})`, {
+    super('HAPBEAT_ERR_SPOOL_LOCKED', `the spool directory ${dir} is in use by another hapbeat (pid ${owner.pid} on ${owner.host})`, {
       hint: `give each agent its own queue.disk.path, or stop the other agent; if no other hapbeat runs, delete ${path.join(dir, 'lock')}`,
     });
   }

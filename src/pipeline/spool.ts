@@ -14,18 +14,30 @@ import {
 } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { HapbeatEvent } from '../normalize/documents.js';
+import type { HapbeatEvent } from '../documents/event.js';
 import { HapbeatError } from '../errors.js';
 import { decodePayload, encodeRecord, RECORD_HEADER_BYTES, readHeader, scanAt } from './spool-format.js';
 import { SpoolLock, SpoolLockedError } from './spool-lock.js';
 
 export { SpoolLockedError };
 
+/** A read or write that stopped short of its length: an I/O fault, typed by SpoolError.from as EIO. */
+class ShortTransferError extends HapbeatError {
+  constructor(what: string) {
+    super('HAPBEAT_ERR_SPOOL_IO', what);
+  }
+}
+
 /** Why the spool could not do what it was asked; `code` tells the cause, the message says what to do. */
 export class SpoolError extends HapbeatError {
   readonly errno?: string;
 
-  constructor(code: 'spool_no_space' | 'spool_not_writable' | 'spool_io' | 'spool_closed', message: string, hint: string, cause?: unknown) {
+  constructor(
+    code: 'HAPBEAT_ERR_SPOOL_NO_SPACE' | 'HAPBEAT_ERR_SPOOL_NOT_WRITABLE' | 'HAPBEAT_ERR_SPOOL_IO' | 'HAPBEAT_ERR_SPOOL_CLOSED',
+    message: string,
+    hint: string,
+    cause?: unknown,
+  ) {
     super(code, message, { hint, cause });
     this.errno = (cause as NodeJS.ErrnoException | undefined)?.code;
   }
@@ -33,10 +45,10 @@ export class SpoolError extends HapbeatError {
   /** A filesystem error, typed by its errno: ENOSPC/EDQUOT, EACCES/EPERM/EROFS, anything else (EIO, ...). */
   static from(err: unknown, dir: string, doing: string): SpoolError {
     if (err instanceof SpoolError) return err;
-    const errno = (err as NodeJS.ErrnoException)?.code ?? 'error';
+    const errno = err instanceof ShortTransferError ? 'EIO' : ((err as NodeJS.ErrnoException)?.code ?? 'error');
     if (errno === 'ENOSPC' || errno === 'EDQUOT') {
       return new SpoolError(
-        'spool_no_space',
+        'HAPBEAT_ERR_SPOOL_NO_SPACE',
         `the disk of the spool ${dir} is full (${errno} while ${doing})`,
         'free space there, move queue.disk.path to a larger disk, or lower queue.disk.max_bytes below the free space',
         err,
@@ -44,14 +56,14 @@ export class SpoolError extends HapbeatError {
     }
     if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS' || errno === 'ENOTDIR') {
       return new SpoolError(
-        'spool_not_writable',
+        'HAPBEAT_ERR_SPOOL_NOT_WRITABLE',
         `the spool directory ${dir} is not writable (${errno} while ${doing})`,
         `make ${dir} a directory that the user running hapbeat can write (queue.disk.path)`,
         err,
       );
     }
     return new SpoolError(
-      'spool_io',
+      'HAPBEAT_ERR_SPOOL_IO',
       `the spool ${dir} failed (${errno} while ${doing}: ${(err as Error)?.message ?? String(err)})`,
       'check the disk and the kernel log; hapbeat keeps documents in memory meanwhile',
       err,
@@ -256,7 +268,8 @@ export class Spool {
   }
 
   private async doAppend(events: readonly HapbeatEvent[]): Promise<void> {
-    if (this.closed) throw new SpoolError('spool_closed', `the spool ${this.dir} is closed`, 'nothing is written after shutdown; this is a bug if it shows');
+    if (this.closed)
+      throw new SpoolError('HAPBEAT_ERR_SPOOL_CLOSED', `the spool ${this.dir} is closed`, 'nothing is written after shutdown; this is a bug if it shows');
     // A huge poll (200,000 rows) is split into records of at most RECORD_MAX_EVENTS documents, so that no
     // single string outgrows V8's limit; they are written together and fsync'ed once.
     const records: { events: HapbeatEvent[]; bytes: Buffer }[] = [];
@@ -277,7 +290,7 @@ export class Spool {
         let done = 0;
         while (done < r.bytes.length) {
           const { bytesWritten } = await write(fh, r.bytes, done, r.bytes.length - done, at + done);
-          if (bytesWritten <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+          if (bytesWritten <= 0) throw new ShortTransferError('the write made no progress');
           done += bytesWritten;
         }
         at += r.bytes.length;
@@ -570,7 +583,7 @@ async function readFully(fh: FileHandle, into: Buffer, position: number): Promis
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await fh.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) throw Object.assign(new Error('a spool record ends early'), { code: 'EIO' });
+    if (bytesRead === 0) throw new ShortTransferError('a spool record ends early');
     done += bytesRead;
   }
 }
@@ -621,7 +634,7 @@ export function checkSpoolDir(dir: string, maxBytes: number): { error?: SpoolErr
       return {
         freeBytes,
         error: new SpoolError(
-          'spool_no_space',
+          'HAPBEAT_ERR_SPOOL_NO_SPACE',
           `the disk of the spool ${dir} has only ${freeBytes} bytes free`,
           'free space there or move queue.disk.path to a larger disk',
         ),

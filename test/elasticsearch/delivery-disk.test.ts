@@ -195,7 +195,7 @@ describe('the disk queue under disk faults (real HAProxy, real Elasticsearch)', 
         const c = hb.lastCounters()!;
         const es = await indexed(ns);
         const p = produced(hb);
-        expect(c.output_queued).toBe(p.stat + p.info + c.lifecycleEvents!);
+        expect(c.output_queued).toBe(p.stat + p.info + c.lifecycle_events!);
         expect(c.output_dropped).toBeGreaterThan(0);
         expect(c.output_pending).toBe(0);
         expect(es.stat + es.info + es.process + c.output_dropped!).toBe(c.output_queued);

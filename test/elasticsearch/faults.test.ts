@@ -8,7 +8,9 @@ import { elasticsearchDelivery } from '../../src/pipeline/sink.js';
 import { createLogger } from '../../src/log/logger.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
 import { parseShowInfo } from '../../src/parse/show-info.js';
-import { infoEvent, statEvents, type HapbeatEvent } from '../../src/normalize/documents.js';
+import { type HapbeatEvent } from '../../src/documents/event.js';
+import { statEvents } from '../../src/documents/stat-documents.js';
+import { infoEvent } from '../../src/documents/info-document.js';
 import { fixture, V26 } from '../fixtures.js';
 import { all, count, hapbeatCli, rowKey } from './helpers.js';
 

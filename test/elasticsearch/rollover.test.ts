@@ -4,7 +4,8 @@ import { createClient } from '../../src/output/elasticsearch/client.js';
 import { ElasticsearchOutput } from '../../src/output/elasticsearch/elasticsearch-output.js';
 import { createLogger } from '../../src/log/logger.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
-import { statEvents, type HapbeatEvent } from '../../src/normalize/documents.js';
+import { type HapbeatEvent } from '../../src/documents/event.js';
+import { statEvents } from '../../src/documents/stat-documents.js';
 import { fixture, V26 } from '../fixtures.js';
 import { count, es, hapbeatCli } from './helpers.js';
 

@@ -1,4 +1,5 @@
-import { datasetFields, type DatasetName } from '../../src/elastic/mappings.js';
+import { datasetFields } from '../../src/elastic/mappings.js';
+import type { Dataset } from '../../src/fields/datasets.js';
 
 /**
  * An offline checker of Kibana saved objects, written from Kibana's own rules (shared/reference/
@@ -58,7 +59,7 @@ const NUMERIC_TYPES = new Set(['long', 'double', 'float', 'integer', 'short', 'b
 /** Every field hapbeat's index templates map, with its type (the mappings, not what documents happen to hold). */
 export function mappedFields(): Map<string, string> {
   const m = new Map<string, string>();
-  for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as DatasetName[]) for (const f of datasetFields(ds)) m.set(f.path, f.type);
+  for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as Dataset[]) for (const f of datasetFields(ds)) m.set(f.path, f.type);
   return m;
 }
 

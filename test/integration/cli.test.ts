@@ -55,7 +55,9 @@ describe('the hapbeat command', () => {
     expect(all.filter((d) => d.haproxy.process.scope === 'all')).toHaveLength(12); // the instance's totals
     expect(new Set(all.map((d) => d['@metadata']._id)).size).toBe(24);
     const summary = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
-    expect(summary.counters).toMatchObject({ polls: 1, statDocs: 11, infoDocs: 1, aggregateDocs: 12, output_acked: 24, output_dropped: 0 });
+    expect(summary.counters).toMatchObject({ polls: 1, stat_docs: 11, info_docs: 1, aggregate_docs: 12, output_acked: 24, output_dropped: 0 });
+    // One style for every log key: snake_case.
+    for (const key of Object.keys(summary.counters)) expect(key).toMatch(/^[a-z0-9_]+$/);
   });
 
   it('once reads a worker stats socket and a stats page in direct mode', async () => {

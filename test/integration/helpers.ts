@@ -1,7 +1,8 @@
+import { docOf, perProcess } from '../documents.js';
 import { HaproxySource } from '../../src/haproxy/source.js';
 import { parseTarget } from '../../src/haproxy/target.js';
-import { normalizePoll, type NormalizedPoll } from '../../src/normalize/normalize-poll.js';
-import { docOf, type HapbeatEvent } from '../../src/normalize/documents.js';
+import type { TransformedPoll } from '../../src/pipeline/transform.js';
+import { type HapbeatEvent } from '../../src/documents/event.js';
 
 export const agent = { name: 'it', version: '0.0.0', id: '00000000-0000-0000-0000-000000000001', hostname: 'lab' };
 
@@ -13,9 +14,9 @@ export function masterSource(socket: string, includeOldWorkers = true): HaproxyS
   });
 }
 
-export async function pollOnce(source: HaproxySource): Promise<NormalizedPoll & { error?: Error }> {
+export async function pollOnce(source: HaproxySource): Promise<TransformedPoll & { error?: Error }> {
   const poll = await source.poll();
-  return { ...normalizePoll(poll, { agent, periodMs: 1000, namespace: 'default' }), error: poll.error };
+  return { ...perProcess(poll, { agent, periodMs: 1000, namespace: 'default' }), error: poll.error };
 }
 
 type Doc = Record<string, any>;

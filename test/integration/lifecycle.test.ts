@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
 import { holdRequest } from '../harness/backends.js';
 import { waitFor } from '../harness/ports.js';
-import { TargetProcessor } from '../../src/process/target-processor.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
 import { agent, masterSource } from './helpers.js';
 
 let lab: HaproxyLab | undefined;
@@ -20,10 +20,10 @@ describe.each(
   it('worker started, worker stopping, worker exited, reload failed', async () => {
     lab = await HaproxyLab.start({ binary });
     const source = masterSource(lab.masterSocket);
-    const processor = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' });
+    const processor = new PollTransform({ agent, periodMs: 1000, namespace: 'default' });
     const events = async () =>
       processor
-        .process(await source.poll())
+        .run(await source.poll())
         .events.filter((e) => e.dataset === 'haproxy.process')
         .map((e) => JSON.parse(e.json))
         .map((d) => [d.event.action, d.process?.pid, d.haproxy.process.num, d.haproxy.version]);

@@ -1,8 +1,9 @@
+import { docOf } from '../documents.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
 import { sendRequests } from '../harness/backends.js';
-import { TargetProcessor } from '../../src/process/target-processor.js';
-import { docOf } from '../../src/normalize/documents.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
+
 import { agent, masterSource } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,13 +18,13 @@ describe('HAProxy 2.2 (no Start_time_sec): a stable process identity, so rates n
     const binary = matrixBinaries().find((b) => b.major === '2.2')!;
     lab = await HaproxyLab.start({ binary, nbproc: 3 });
     const source = masterSource(lab.masterSocket);
-    const processor = new TargetProcessor({ agent, periodMs: 700, namespace: 'default' });
+    const processor = new PollTransform({ agent, periodMs: 700, namespace: 'default' });
     const starts = new Map<number, Set<string>>();
     let withRate = 0;
     let polls = 0;
     for (let i = 0; i < 6; i++) {
       await sendRequests(lab.ports.fe, 9);
-      const n = processor.process(await source.poll());
+      const n = processor.run(await source.poll());
       polls++;
       for (const d of n.events.filter((e) => e.dataset === 'haproxy.stat').map((e) => docOf(e) as any)) {
         if (d.haproxy.process.scope !== 'process' || d.haproxy.stat.proxy.name !== 'fe_main') continue;

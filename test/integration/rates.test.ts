@@ -1,8 +1,9 @@
+import { docOf } from '../documents.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HaproxyLab } from '../harness/haproxy.js';
 import { holdRequest, sendRequests } from '../harness/backends.js';
-import { TargetProcessor } from '../../src/process/target-processor.js';
-import { docOf } from '../../src/normalize/documents.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
+
 import { agent, masterSource } from './helpers.js';
 
 type Doc = any;
@@ -22,7 +23,7 @@ describe('rates that survive a reload (HAProxy 2.6)', () => {
   it('across a reload, the total request rate times its interval is exactly the requests sent; per-process rates hand over', async () => {
     lab = await HaproxyLab.start();
     const source = masterSource(lab.masterSocket);
-    const processor = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' });
+    const processor = new PollTransform({ agent, periodMs: 1000, namespace: 'default' });
     const sent: number[] = [];
     const polls: { total: Doc; perProcess: Doc[]; oldPids: number[] }[] = [];
     let held: ReturnType<typeof holdRequest> | undefined;
@@ -42,7 +43,7 @@ describe('rates that survive a reload (HAProxy 2.6)', () => {
         k += more;
       }
       sent.push(k);
-      const n = processor.process(await source.poll());
+      const n = processor.run(await source.poll());
       const fe = n.events
         .filter((e) => e.dataset === 'haproxy.stat')
         .map((e) => docOf(e) as Doc)
@@ -50,7 +51,7 @@ describe('rates that survive a reload (HAProxy 2.6)', () => {
       polls.push({
         total: fe.find((d) => d.haproxy.process.scope === 'all'),
         perProcess: fe.filter((d) => d.haproxy.process.scope === 'process'),
-        oldPids: n.parts.filter((p) => p.identity.old).map((p) => p.identity.pid!),
+        oldPids: n.derived.processes.filter((p) => p.identity.old).map((p) => p.identity.pid!),
       });
     }
     held?.abort();

@@ -1,8 +1,8 @@
+import { docOf } from '../documents.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HaproxyLab } from '../harness/haproxy.js';
 import { sendRequests } from '../harness/backends.js';
 import { infoDoc, masterSource, pollOnce, statDoc } from './helpers.js';
-import { docOf } from '../../src/normalize/documents.js';
 
 describe('one HAProxy 2.6 worker through the master CLI', () => {
   let lab: HaproxyLab;

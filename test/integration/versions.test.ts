@@ -1,10 +1,10 @@
+import { docOf } from '../documents.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
 import { holdRequest, sendRequests } from '../harness/backends.js';
 import { waitFor } from '../harness/ports.js';
 import { agent, masterSource, pollOnce, statDoc } from './helpers.js';
-import { TargetProcessor } from '../../src/process/target-processor.js';
-import { docOf } from '../../src/normalize/documents.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
 
 const binaries = matrixBinaries();
 let lab: HaproxyLab | undefined;
@@ -56,7 +56,7 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
     it('the totals (scope: all) equal hand-computed sums of the per-process documents of the same poll', async () => {
       lab = await HaproxyLab.start({ binary, nbproc });
       await sendRequests(lab.ports.fe, 60);
-      const n = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' }).process(await masterSource(lab.masterSocket).poll());
+      const n = new PollTransform({ agent, periodMs: 1000, namespace: 'default' }).run(await masterSource(lab.masterSocket).poll());
       const docs = n.events.map((e) => docOf(e) as any);
       const stat = docs.filter((d) => d.event.dataset === 'haproxy.stat');
       const row = (scope: string, px: string, sv: string) =>
@@ -79,7 +79,7 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
       expect(infoAll.connection.max).toBe(infoProc.reduce((a, d) => a + d.haproxy.info.connection.max, 0)); // limits add up over current processes
       expect(infoAll.idle.pct).toBe(infoProc.reduce((a, d) => a + d.haproxy.info.idle.pct, 0) / nbproc); // an average
       expect(infoAll.processes).toBe(nbproc); // configuration
-      expect(n.naturesSource).toBe('haproxy');
+      expect(n.derived.instance?.naturesSource).toBe('haproxy');
     });
   }
 

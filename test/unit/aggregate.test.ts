@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseShowStat, type StatTable } from '../../src/parse/show-stat.js';
 import { parseShowInfo } from '../../src/parse/show-info.js';
-import { aggregateInfo, aggregateStat, combine } from '../../src/process/aggregate.js';
-import { fallbackNatures, parseInfoTypedNatures, parseStatTypedNatures, type Natures } from '../../src/process/natures.js';
+import { aggregateInfo, aggregateStat, combine } from '../../src/derive/aggregate.js';
+import { fallbackNatures, type Natures } from '../../src/derive/natures.js';
+import { parseInfoTypedNatures, parseStatTypedNatures } from '../../src/parse/show-typed.js';
 import { fixture } from '../fixtures.js';
 
 const V22 = '2.2.9-2+deb11u6';

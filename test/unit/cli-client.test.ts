@@ -15,7 +15,7 @@ import {
   CliPermissionError,
 } from '../../src/haproxy/errors.js';
 import { HaproxySource } from '../../src/haproxy/source.js';
-import { normalizePoll } from '../../src/normalize/normalize-poll.js';
+import { perProcess } from '../documents.js';
 import { parseTarget } from '../../src/haproxy/target.js';
 import { fixture, V26 } from '../fixtures.js';
 import { ownSockets } from '../harness/sockets.js';
@@ -184,7 +184,7 @@ describe('a source polling a fake master that answers garbage', () => {
     const base = ownSockets() - before;
     const source = new HaproxySource(parseTarget(srv.path), { limits, concurrency: 2, includeOldWorkers: true });
     const poll = await source.poll();
-    const n = normalizePoll(poll, { agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' });
+    const n = perProcess(poll);
     const messages = [poll.error?.message, ...n.errors.map((e) => e.error.message)].filter(Boolean).join(' | ');
     expect(messages).toContain(message);
     await settle();
@@ -211,7 +211,7 @@ describe('a source polling a fake master whose old worker exits before its turn'
     expect(poll.error).toBeUndefined();
     expect(poll.samples.map((s) => s.ref.prefix)).toEqual(['@1']);
     expect(poll.skipped).toEqual([{ prefix: `@!${oldPid}`, pid: Number(oldPid), command: 'show info' }]);
-    const n = normalizePoll(poll, { agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' });
+    const n = perProcess(poll);
     expect(n.errors).toEqual([]);
     expect(n.events).toHaveLength(13);
     expect(await srv.open()).toBe(0);

@@ -9,7 +9,7 @@ import { DiskBuffer } from '../../src/pipeline/disk-buffer.js';
 import { Backoff } from '../../src/pipeline/backoff.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { Output, PublishOptions, PublishResult } from '../../src/output/output.js';
-import type { HapbeatEvent } from '../../src/normalize/documents.js';
+import type { HapbeatEvent } from '../../src/documents/event.js';
 
 const events = (from: number, n: number): HapbeatEvent[] =>
   Array.from({ length: n }, (_, k) => ({ id: `e${from + k}`, dataset: 'haproxy.stat', timestamp: 1_800_000_000_000, json: `{"n":${from + k}}` }));

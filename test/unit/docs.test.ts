@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import {
-  combineRulesReference,
-  configReference,
-  dashboardsReference,
-  fieldsReference,
-  queriesReference,
-  replaceSection,
-  watchesReference,
-} from '../../src/docs/reference.js';
+import { readmeWithReferences } from '../../scripts/reference.js';
 import { RECORDED_NATURES_FILE, recordedNaturesSource } from '../../scripts/recorded-natures.js';
 
 describe('README references', () => {
   it('are generated from the code and up to date (run "npm run docs" after changing a setting or field)', () => {
     const text = readFileSync('README.md', 'utf8');
-    let fresh = replaceSection(
-      replaceSection(replaceSection(text, 'config', configReference()), 'fields', fieldsReference()),
-      'totals',
-      combineRulesReference(),
-    );
-    fresh = replaceSection(
-      replaceSection(replaceSection(fresh, 'dashboards', dashboardsReference()), 'watches', watchesReference()),
-      'queries',
-      queriesReference(),
-    );
+    const fresh = readmeWithReferences(text);
     expect(text).toBe(fresh);
   });
 

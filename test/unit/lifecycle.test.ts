@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { LifecycleTracker } from '../../src/process/lifecycle.js';
+import { LifecycleTracker } from '../../src/derive/lifecycle.js';
 import { parseShowProc } from '../../src/parse/show-proc.js';
 import { parseTarget } from '../../src/haproxy/target.js';
 import type { TargetPoll } from '../../src/haproxy/source.js';
-import type { ParsedProcess } from '../../src/normalize/normalize-poll.js';
+import type { ProcessIdentity } from '../../src/derive/identity.js';
+import { processEvent } from '../../src/documents/process-document.js';
+
+type ParsedProcess = { identity: ProcessIdentity };
+const settings = { agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' };
+/** The tracker's changes as the documents they become. */
+const tracker = () => {
+  const t = new LifecycleTracker();
+  return { track: (p: TargetPoll, parts: ParsedProcess[]) => t.track(p, parts).map((c) => processEvent(c, p.target, settings)) };
+};
 
 const H = '#<PID>          <type>          <reloads>       <uptime>        <version>      ';
 const proc = (failed: number, reloads: number, workers: string[], old: string[]) =>
@@ -26,14 +35,11 @@ const poll = (text: string, at: number): TargetPoll => ({
 });
 const part = (pid: number, old: boolean): ParsedProcess => ({
   identity: { pid, num: 1, old, stopping: old, version: '3.2.26-1', startTime: 1_800_000_000 },
-  sampledAt: 0,
-  statDurationNs: 0,
-  infoDurationNs: 0,
 });
 
 describe('LifecycleTracker', () => {
   it('reports workers starting, stopping and exiting, and failed reloads; the first poll is the baseline', () => {
-    const t = new LifecycleTracker({ agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' });
+    const t = tracker();
     const actions = (text: string, at: number, parts: ParsedProcess[]) =>
       t.track(poll(text, at), parts).map((e) => {
         const d = JSON.parse(e.json);
@@ -53,7 +59,7 @@ describe('LifecycleTracker', () => {
   });
 
   it('events carry the process, its relative number and version, and unique ids', () => {
-    const t = new LifecycleTracker({ agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' });
+    const t = tracker();
     t.track(poll(proc(0, 0, ['100'], []), 1), [part(100, false)]);
     const ev = t.track(poll(proc(0, 1, ['200'], ['100']), 2), [part(200, false), part(100, true)]);
     const d = JSON.parse(ev[0]!.json);

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileOutput, FileOutputError } from '../../src/output/file.js';
-import type { HapbeatEvent } from '../../src/normalize/documents.js';
+import type { HapbeatEvent } from '../../src/documents/event.js';
 
 const ev = (i: number): HapbeatEvent => ({
   id: `id${i}`,

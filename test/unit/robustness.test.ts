@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HaproxySource } from '../../src/haproxy/source.js';
 import { parseTarget } from '../../src/haproxy/target.js';
-import { TargetProcessor } from '../../src/process/target-processor.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
 import { ParseError } from '../../src/parse/errors.js';
 import { parseShowProc } from '../../src/parse/show-proc.js';
 import { fixture } from '../fixtures.js';
@@ -44,7 +44,7 @@ describe('a 200,000-row show stat (about 40 MB on a real HAProxy)', () => {
       if (cmd.endsWith('show stat')) return stat;
       return fixture(V26, cmd.endsWith('stat typed') ? 'show-stat-typed.txt' : 'show-info-typed.txt');
     });
-    const n = new TargetProcessor({ agent, periodMs: 1000, namespace: 'd' }).process(await source.poll());
+    const n = new PollTransform({ agent, periodMs: 1000, namespace: 'd' }).run(await source.poll());
     expect(n.errors).toEqual([]);
     expect(n.events.filter((e) => e.dataset === 'haproxy.stat').length).toBe(2 * 200_000);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HaproxySource } from '../../src/haproxy/source.js';
 import { parseTarget } from '../../src/haproxy/target.js';
-import { TargetProcessor } from '../../src/process/target-processor.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
 import { fixture } from '../fixtures.js';
 import { fakeServer } from '../harness/fake-socket.js';
 
@@ -64,10 +64,10 @@ describe('a reload between show proc and @1 (HAProxy 3.2 on a busy machine)', ()
   it('lifecycle: the new worker starts as process 1, and the old one is reported stopping once it says so', async () => {
     const state: { phase: Phase } = { phase: 'before' };
     const source = await masterMidReload(state);
-    const processor = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' });
+    const processor = new PollTransform({ agent, periodMs: 1000, namespace: 'default' });
     const events = async () =>
       processor
-        .process(await source.poll())
+        .run(await source.poll())
         .events.filter((e) => e.dataset === 'haproxy.process')
         .map((e) => JSON.parse(e.json) as { event: { action: string }; process?: { pid: number }; haproxy: { process: { num?: number } } })
         .map((d) => [d.event.action, d.process?.pid, d.haproxy.process.num]);
@@ -76,7 +76,7 @@ describe('a reload between show proc and @1 (HAProxy 3.2 on a busy machine)', ()
     expect(await events()).toEqual([['worker-started', NEW, 1]]); // the old worker still says Stopping: 0
     state.phase = 'settled';
     expect(await events()).toEqual([['worker-stopping', OLD, 1]]);
-    const parts = processor.process(await source.poll()).parts.map((p) => [p.identity.pid, p.identity.num, p.identity.old]);
+    const parts = processor.run(await source.poll()).derived.processes.map((p) => [p.identity.pid, p.identity.num, p.identity.old]);
     expect(parts).toEqual([
       [NEW, 1, false],
       [OLD, 1, true],
@@ -88,13 +88,13 @@ describe('a new worker listed before it answers the CLI', () => {
   it('is reported started as process 1 (the only worker number on 2.5 and later), and counted as skipped', async () => {
     const state: { phase: Phase } = { phase: 'before' };
     const source = await masterMidReload(state);
-    const processor = new TargetProcessor({ agent, periodMs: 1000, namespace: 'default' });
-    await source.poll().then((p) => processor.process(p));
+    const processor = new PollTransform({ agent, periodMs: 1000, namespace: 'default' });
+    await source.poll().then((p) => processor.run(p));
     state.phase = 'unready';
     const poll = await source.poll();
     expect(poll.skipped.map((s) => s.pid)).toEqual([NEW]);
     const events = processor
-      .process(poll)
+      .run(poll)
       .events.filter((e) => e.dataset === 'haproxy.process')
       .map((e) => JSON.parse(e.json) as { event: { action: string }; process: { pid: number }; haproxy: { process: { num?: number } } });
     expect(events.map((d) => [d.event.action, d.process.pid, d.haproxy.process.num])).toEqual([['worker-started', NEW, 1]]);

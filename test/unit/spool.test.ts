@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Spool, SpoolError, SpoolLockedError } from '../../src/pipeline/spool.js';
 import { encodeRecord, RECORD_HEADER_BYTES } from '../../src/pipeline/spool-format.js';
-import type { HapbeatEvent } from '../../src/normalize/documents.js';
+import type { HapbeatEvent } from '../../src/documents/event.js';
 
 const ev = (i: number, pad = 0): HapbeatEvent => ({
   id: `id-${i}`,
@@ -202,7 +202,7 @@ describe('Spool (write-ahead)', () => {
     failNext = true;
     const err = await s.append(batch(5, 5)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SpoolError);
-    expect((err as SpoolError).code).toBe('spool_no_space');
+    expect((err as SpoolError).code).toBe('HAPBEAT_ERR_SPOOL_NO_SPACE');
     expect((err as SpoolError).message).toContain('is full (ENOSPC');
     expect((err as SpoolError).message).toContain('queue.disk.path');
     expect(statSync(segs(d)[0]!).size).toBe(size); // cut back
@@ -218,11 +218,11 @@ describe('Spool (write-ahead)', () => {
 
   it('types filesystem errors by cause: unwritable, full, I/O', () => {
     const mk = (code: string) => SpoolError.from(Object.assign(new Error(code), { code }), '/x', 'appending');
-    expect(mk('EACCES').code).toBe('spool_not_writable');
-    expect(mk('EROFS').code).toBe('spool_not_writable');
-    expect(mk('ENOSPC').code).toBe('spool_no_space');
-    expect(mk('EDQUOT').code).toBe('spool_no_space');
-    expect(mk('EIO').code).toBe('spool_io');
+    expect(mk('EACCES').code).toBe('HAPBEAT_ERR_SPOOL_NOT_WRITABLE');
+    expect(mk('EROFS').code).toBe('HAPBEAT_ERR_SPOOL_NOT_WRITABLE');
+    expect(mk('ENOSPC').code).toBe('HAPBEAT_ERR_SPOOL_NO_SPACE');
+    expect(mk('EDQUOT').code).toBe('HAPBEAT_ERR_SPOOL_NO_SPACE');
+    expect(mk('EIO').code).toBe('HAPBEAT_ERR_SPOOL_IO');
     expect(mk('EACCES').message).toBe(
       'the spool directory /x is not writable (EACCES while appending): make /x a directory that the user running hapbeat can write (queue.disk.path)',
     );
@@ -248,7 +248,7 @@ describe('Spool (write-ahead)', () => {
     await s.append(batch(0, 1));
     await s.close();
     const err = await s.append(batch(1, 1)).catch((e: unknown) => e);
-    expect((err as SpoolError).code).toBe('spool_closed');
+    expect((err as SpoolError).code).toBe('HAPBEAT_ERR_SPOOL_CLOSED');
     expect(statSync(segs(d)[0]!).size).toBe(encodeRecord(batch(0, 1)).length);
   });
 

@@ -40,7 +40,7 @@ describe('parseTarget', () => {
     try {
       parseTarget(input);
     } catch (e) {
-      expect((e as TargetAddressError).code).toBe('target_address_invalid');
+      expect((e as TargetAddressError).code).toBe('HAPBEAT_ERR_TARGET_ADDRESS_INVALID');
       expect((e as Error).message).toContain('use a socket path');
     }
   });

@@ -1,9 +1,11 @@
+import { docOf } from '../documents.js';
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { parseShowProc } from '../../src/parse/show-proc.js';
 import { parseShowInfo } from '../../src/parse/show-info.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
-import { infoEvent, statEvents, docOf } from '../../src/normalize/documents.js';
+import { statEvents } from '../../src/documents/stat-documents.js';
+import { infoEvent } from '../../src/documents/info-document.js';
 import { checkAnswer } from '../../src/haproxy/cli-client.js';
 import { currentNumbers } from '../../src/haproxy/source.js';
 import { ProcessGoneError, UnknownCommandError } from '../../src/haproxy/errors.js';

@@ -1,5 +1,5 @@
 import { appendAll } from '../../arrays.js';
-import type { HapbeatEvent } from '../../normalize/documents.js';
+import type { HapbeatEvent } from '../../documents/event.js';
 import { failureKindOf, statusVerdict } from '../failure.js';
 import { emptyResult, type PublishResult } from '../output.js';
 

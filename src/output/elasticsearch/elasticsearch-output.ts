@@ -2,7 +2,8 @@ import { appendAll } from '../../arrays.js';
 import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
 import type { ElasticsearchConfig } from '../../config/load.js';
-import type { Dataset, HapbeatEvent } from '../../normalize/documents.js';
+import type { HapbeatEvent } from '../../documents/event.js';
+import { DATASETS, type Dataset } from '../../fields/datasets.js';
 import { destination, templateName } from '../../elastic/templates.js';
 import type { Logger } from '../../log/logger.js';
 import { failureKindOf, statusVerdict, type FailureKind } from '../failure.js';
@@ -57,7 +58,7 @@ export class ElasticsearchOutput implements Output {
       if (!(err instanceof HapbeatError)) throw err;
       this.log.error({ error: { code: err.code, message: err.message } }, err.message);
     }
-    for (const ds of ['haproxy.stat', 'haproxy.info', 'haproxy.process'] as Dataset[]) {
+    for (const ds of DATASETS) {
       try {
         const r = (await this.client.indices.getIndexTemplate({ name: templateName(ds, this.cfg.indexMode) }, { signal })) as {
           index_templates?: { index_template: { _meta?: { tsdb?: boolean } } }[];

@@ -1,10 +1,12 @@
+import { docOf, perProcess } from '../documents.js';
 import { describe, expect, it } from 'vitest';
 import { parseShowInfo } from '../../src/parse/show-info.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
-import { docOf, infoEvent, statEvents, type SampleContext } from '../../src/normalize/documents.js';
-import { normalizePoll } from '../../src/normalize/normalize-poll.js';
-import { STAT_FIELDS } from '../../src/normalize/stat-fields.js';
-import { INFO_FIELDS } from '../../src/normalize/info-fields.js';
+import { statEvents } from '../../src/documents/stat-documents.js';
+import { infoEvent } from '../../src/documents/info-document.js';
+import type { SampleContext } from '../../src/documents/envelope.js';
+import { STAT_FIELDS } from '../../src/fields/stat-fields.js';
+import { INFO_FIELDS } from '../../src/fields/info-fields.js';
 import { serializeEvent } from '../../src/output/output.js';
 import { parseTarget } from '../../src/haproxy/target.js';
 import type { TargetPoll } from '../../src/haproxy/source.js';
@@ -181,7 +183,7 @@ describe('infoEvent on the recorded 2.6 show info', () => {
   });
 });
 
-describe('normalizePoll identity', () => {
+describe('process identity', () => {
   const target = parseTarget('/run/m.sock');
   const poll = (section: 'workers' | 'oldWorkers', infoText: string | undefined, statText: string): TargetPoll => ({
     target,
@@ -204,7 +206,7 @@ describe('normalizePoll identity', () => {
   });
 
   it('flags an old worker from Stopping: 1', () => {
-    const n = normalizePoll(poll('oldWorkers', fixture(V26, 'old-worker-show-info.txt'), fixture(V26, 'old-worker-show-stat.txt')), {
+    const n = perProcess(poll('oldWorkers', fixture(V26, 'old-worker-show-info.txt'), fixture(V26, 'old-worker-show-stat.txt')), {
       agent,
       periodMs: 1000,
       namespace: 'default',
@@ -216,13 +218,13 @@ describe('normalizePoll identity', () => {
   });
 
   it('trusts Stopping: 0 over the section (the serving worker after a failed reload)', () => {
-    const n = normalizePoll(poll('oldWorkers', fixture(V26, 'show-info.txt'), fixture(V26, 'show-stat.txt')), { agent, periodMs: 1000, namespace: 'default' });
+    const n = perProcess(poll('oldWorkers', fixture(V26, 'show-info.txt'), fixture(V26, 'show-stat.txt')), { agent, periodMs: 1000, namespace: 'default' });
     expect(n.processes[0]!.identity.old).toBe(false);
   });
 
   it('derives the start time from uptime when Start_time_sec is missing (2.2), and reports parse errors without throwing', () => {
     const info = 'Name: HAProxy\nVersion: 2.2.9\nPid: 77\nProcess_num: 2\nUptime_sec: 100\nStopping: 0\n\n';
-    const n = normalizePoll(poll('workers', info, 'garbage'), { agent, periodMs: 1000, namespace: 'default' });
+    const n = perProcess(poll('workers', info, 'garbage'), { agent, periodMs: 1000, namespace: 'default' });
     expect(n.processes[0]!.identity).toMatchObject({ pid: 77, num: 2, startTime: 1_800_000_000 - 100, version: '2.2.9' });
     expect(n.errors).toHaveLength(1);
     expect(n.errors[0]!.error.message).toContain('cannot parse "show stat" output');
@@ -250,7 +252,7 @@ describe('field tables', () => {
 
 describe('document ids', () => {
   it('documentIdsFor (hash state copied per row) equals documentId', async () => {
-    const { documentId, documentIdsFor } = await import('../../src/normalize/document-id.js');
+    const { documentId, documentIdsFor } = await import('../../src/documents/document-id.js');
     const f = documentIdsFor(['stat', '/run/m.sock', 12, undefined, 1, 1_800_000_000_000]);
     expect(f([3, 0, 1, 'be', 'BACKEND'])).toBe(documentId(['stat', '/run/m.sock', 12, undefined, 1, 1_800_000_000_000, 3, 0, 1, 'be', 'BACKEND']));
     expect(f([3, 0, 1, 'be', 'BACKEND'])).not.toBe(f([3, 0, 0, 'be', 'FRONTEND']));

@@ -1,6 +1,9 @@
 import type { InfoRecord } from '../parse/show-info.js';
 import type { StatTable } from '../parse/show-stat.js';
-import { moduleNature, OBJ_LETTER, type FieldNature, type Natures } from './natures.js';
+import { decimalOf } from '../parse/numbers.js';
+import { rowKey, rowKeyColumns } from '../parse/row-key.js';
+import { OBJ_LETTER, type FieldNature } from '../parse/show-typed.js';
+import { moduleNature, type Natures } from './natures.js';
 
 /** One process's contribution to a target's totals. */
 export interface ProcessPart {
@@ -94,14 +97,14 @@ function statusRank(s: string): number {
   return i < 0 ? -1 : i;
 }
 
-const num = (s: string | undefined): number | undefined => (s !== undefined && s !== '' && /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : undefined);
+const num = decimalOf;
 
 /** Combines one field's values across processes by its nature. `values[i]` belongs to `parts[i]`. */
 export function combine(name: string, nature: FieldNature | undefined, values: (string | undefined)[], current: boolean[], weights: number[]): string {
   const present = values.map((v, i) => ({ v, i })).filter((x) => x.v !== undefined && x.v !== '');
   if (present.length === 0) return '';
   const cur = present.filter((x) => current[x.i]);
-  const state = STATE_FIELDS[name] ?? (name.startsWith('ratio:') ? 'max' : undefined);
+  const state = STATE_FIELDS[name];
   if (name === 'status' || name === 'check_status' || name === 'agent_status') {
     const from = cur.length ? cur : present;
     const set = new Set(from.map((x) => x.v));
@@ -109,7 +112,7 @@ export function combine(name: string, nature: FieldNature | undefined, values: (
     return from.map((x) => x.v!).sort((a, b) => statusRank(a) - statusRank(b))[0]!;
   }
   if (state) {
-    const nums = (name.startsWith('ratio:') ? present : cur.length ? cur : present).map((x) => num(x.v)).filter((n): n is number => n !== undefined);
+    const nums = (cur.length ? cur : present).map((x) => num(x.v)).filter((n): n is number => n !== undefined);
     if (nums.length === 0) return (cur[0] ?? present[0])!.v!;
     return String(state === 'min' ? Math.min(...nums) : Math.max(...nums));
   }
@@ -152,9 +155,6 @@ export function combine(name: string, nature: FieldNature | undefined, values: (
   }
 }
 
-const rowKey = (r: string[], c: { iid: number; sid: number; type: number; pxname: number; svname: number }) =>
-  `${r[c.type]}|${r[c.iid]}|${r[c.sid]}|${r[c.pxname]}|${r[c.svname]}`;
-
 /**
  * The `show stat` table of the whole HAProxy instance: one row per row key (proxy, server, component), each
  * column combined across processes by its nature. Columns are aligned by name (processes of different
@@ -165,19 +165,11 @@ export function aggregateStat(parts: readonly ProcessPart[], natures: Natures): 
   if (withTable.length === 0) return undefined;
   const base = (withTable.find((p) => !p.old) ?? withTable[0]!).table!;
   const header = base.header;
-  const idx = (h: string[]) => ({
-    iid: h.indexOf('iid'),
-    sid: h.indexOf('sid'),
-    type: h.indexOf('type'),
-    pxname: h.indexOf('pxname'),
-    svname: h.indexOf('svname'),
-    stot: h.indexOf('stot'),
-  });
   const maps = withTable.map((p) => {
-    const c = idx(p.table!.header);
+    const c = rowKeyColumns(p.table!.header);
     const byName = new Map(p.table!.header.map((h, i) => [h, i]));
     const rows = new Map(p.table!.rows.map((r) => [rowKey(r, c), r]));
-    return { old: p.old, byName, rows, stot: c.stot };
+    return { old: p.old, byName, rows, stot: p.table!.header.indexOf('stot') };
   });
   // Every row of any process, the base process's order first.
   const baseIndex = withTable.findIndex((p) => p.table === base);

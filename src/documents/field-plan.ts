@@ -1,7 +1,9 @@
-import type { FieldSpec } from './field-types.js';
-import { STAT_FIELDS, STAT_IDENTITY_COLUMNS, STAT_MODULE_SEPARATOR, moduleFieldFor } from './stat-fields.js';
-import { INFO_FIELDS, INFO_IGNORED_KEYS } from './info-fields.js';
-import { DERIVED_RATE_FIELDS } from '../process/rates.js';
+import { COUNTER_INDEX, RATIO_INDEX, RATIO_SPECS, rateSpecOf } from '../fields/derived-fields.js';
+import type { FieldSpec } from '../fields/field-types.js';
+import { INFO_FIELDS, INFO_IGNORED_KEYS } from '../fields/info-fields.js';
+import { STAT_FIELDS, STAT_IDENTITY_COLUMNS, STAT_MODULE_SEPARATOR, moduleFieldFor } from '../fields/stat-fields.js';
+import { HapbeatError } from '../errors.js';
+import { isDecimalText, isIntText } from '../parse/numbers.js';
 
 /**
  * One column (or key) compiled for the hot path: where it goes and how its text becomes JSON.
@@ -9,32 +11,17 @@ import { DERIVED_RATE_FIELDS } from '../process/rates.js';
  * value of the wrong shape (left out and reported).
  */
 export interface CompiledField {
-  /** Column index (stat) or index in INFO_TREE.keys (info). */
+  /** Column index (stat), index in INFO_TREE.keys (info), or index in a derived row (EMIT_DERIVED). */
   source: number;
   /**
-   * EMIT_INT: an integer copied as written (the common case, inlined on the hot path); EMIT_CALL: use `emit`.
+   * EMIT_INT: an integer copied as written (the common case, inlined on the hot path); EMIT_CALL: use `emit`;
+   * EMIT_DERIVED: a number from the derived row (rates and ratios), not from the table.
    */
-  how: 0 | 1;
+  how: 0 | 1 | 2;
   /** Path from the dataset object. */
   keys: string[];
   emit: (raw: string) => string | undefined | null;
-  /** The value as a number (for aggregates and rates); undefined when it is not a number. */
-  number: (raw: string) => number | undefined;
   spec: FieldSpec;
-}
-
-const NUM_RE = /^-?\d+(?:\.\d+)?$/;
-
-/** An optional minus and 1-20 digits: the integers HAProxy prints. Faster than a regex on the hot path. */
-export function isIntText(s: string): boolean {
-  const n = s.length;
-  let i = s.charCodeAt(0) === 45 ? 1 : 0;
-  if (i >= n || n - i > 20) return false;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 /** Builds the emitter of a field spec: strict number shapes, unset sentinels, scaling. */
@@ -55,7 +42,7 @@ export function emitterFor(spec: FieldSpec): (raw: string) => string | undefined
       break;
     case 'double':
       base = (raw) => {
-        if (!NUM_RE.test(raw)) return null;
+        if (!isDecimalText(raw)) return null;
         const v = Number(raw);
         return String(divisor ? v / divisor : scale !== undefined ? v * scale : v);
       };
@@ -70,23 +57,24 @@ export function emitterFor(spec: FieldSpec): (raw: string) => string | undefined
   return (raw) => (unset.includes(raw) ? undefined : base(raw));
 }
 
-function numberFor(spec: FieldSpec): (raw: string) => number | undefined {
-  if (spec.type !== 'long' && spec.type !== 'double') return () => undefined;
-  const scale = spec.scale;
-  const divisor = scale !== undefined && scale < 1 ? Math.round(1 / scale) : undefined;
-  return (raw) => {
-    if (raw === '' || spec.unset?.includes(raw) || !NUM_RE.test(raw)) return undefined;
-    const v = Number(raw);
-    return divisor ? v / divisor : scale !== undefined ? v * scale : v;
-  };
-}
-
 export const EMIT_INT = 0;
 export const EMIT_CALL = 1;
+export const EMIT_DERIVED = 2;
 
 export function compileField(spec: FieldSpec, source: number, field = spec.field): CompiledField {
   const plainInt = spec.type === 'long' && (spec.scale === undefined || spec.scale === 1) && !spec.unset?.length;
-  return { source, how: plainInt ? EMIT_INT : EMIT_CALL, keys: field.split('.'), emit: emitterFor(spec), number: numberFor(spec), spec };
+  return { source, how: plainInt ? EMIT_INT : EMIT_CALL, keys: field.split('.'), emit: emitterFor(spec), spec };
+}
+
+const notText = () => null;
+/** A derived field: reads a number at `index` of the derived row. */
+function compileDerived(spec: FieldSpec, index: number): CompiledField {
+  return { source: index, how: EMIT_DERIVED, keys: spec.field.split('.'), emit: notText, spec };
+}
+
+/** A derived number as JSON: rounded to 3 decimals. */
+export function derivedJson(x: number): string {
+  return String(Math.round(x * 1000) / 1000);
 }
 
 /**
@@ -117,11 +105,12 @@ export function fieldTree(fields: readonly CompiledField[]): FieldNode[] {
         node.children!.push(child);
       }
       if (i === f.keys.length - 1) {
-        if (child.children) throw new Error(`field table conflict: ${f.keys.join('.')} is both a value and an object`);
+        if (child.children) throw new HapbeatError('HAPBEAT_ERR_FIELD_TABLE', `field table conflict: ${f.keys.join('.')} is both a value and an object`);
         if (!child.field) child.field = f;
         else (child.fallbacks ??= []).push(f);
       } else {
-        if (child.field) throw new Error(`field table conflict: ${f.keys.slice(0, i + 1).join('.')} is both a value and an object`);
+        if (child.field)
+          throw new HapbeatError('HAPBEAT_ERR_FIELD_TABLE', `field table conflict: ${f.keys.slice(0, i + 1).join('.')} is both a value and an object`);
         child.children ??= [];
       }
       node = child;
@@ -141,7 +130,7 @@ export interface StatPlan {
 }
 
 const STAT_BY_NAME = new Map<string, FieldSpec>();
-for (const s of [...STAT_FIELDS, ...DERIVED_RATE_FIELDS]) {
+for (const s of STAT_FIELDS) {
   STAT_BY_NAME.set(s.source, s);
   for (const a of s.aliases ?? []) STAT_BY_NAME.set(a, s);
 }
@@ -150,7 +139,8 @@ const planCache = new Map<string, StatPlan>();
 
 /**
  * Compiles (and caches, per distinct header) the column plan for a `show stat` header. Mapping is by name,
- * never by position: positions move between versions and even inside 2.6.
+ * never by position: positions move between versions and even inside 2.6. The derived fields follow: a rate
+ * for each counter column (in the header's order), then the ratios, each read from the derived row.
  */
 export function statPlan(header: readonly string[]): StatPlan {
   const key = header.join(',');
@@ -180,6 +170,15 @@ export function statPlan(header: readonly string[]): StatPlan {
     }
     unknown.push(name);
   });
+  for (const name of header) {
+    const rate = rateSpecOf(name);
+    if (rate) fields.push(compileDerived(rate, COUNTER_INDEX.get(name)!));
+  }
+  fields.push(
+    compileDerived(RATIO_SPECS[0], RATIO_INDEX.http_5xx),
+    compileDerived(RATIO_SPECS[1], RATIO_INDEX.servers_down),
+    compileDerived(RATIO_SPECS[2], RATIO_INDEX.session_usage),
+  );
   const tree = fieldTree(fields);
   const plan: StatPlan = { fields, tree, col, unknown };
   if (planCache.size > 64) planCache.clear();

@@ -1,0 +1,27 @@
+import type { InfoRecord } from '../parse/show-info.js';
+import { documentId } from './document-id.js';
+import { envelopePrefix, sampleIdParts, type SampleContext } from './envelope.js';
+import type { FieldProblem, HapbeatEvent } from './event.js';
+import { INFO_TREE, infoRow } from './field-plan.js';
+import { emitFields, flat } from './emit.js';
+
+export interface InfoResult {
+  event: HapbeatEvent;
+  problems: FieldProblem[];
+  unknownKeys: string[];
+}
+
+/** The `haproxy.info` document of one process sample. Pure. */
+export function infoEvent(info: InfoRecord, ctx: SampleContext, durationNs: number): InfoResult {
+  const problems: FieldProblem[] = [];
+  const body = emitFields(INFO_TREE.nodes, infoRow(info), undefined, (field, value, expected) =>
+    problems.push({ dataset: 'haproxy.info', field, value, reason: `expected ${expected}` }),
+  );
+  const unknownKeys = Object.keys(info).filter((k) => !INFO_TREE.known.has(k));
+  const json = flat(`${envelopePrefix(ctx, 'haproxy.info', durationNs)}{${body}}}}`);
+  return {
+    event: { id: documentId(['info', ...sampleIdParts(ctx)]), dataset: 'haproxy.info', timestamp: ctx.sampledAt, json },
+    problems,
+    unknownKeys,
+  };
+}
