@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { HaproxyLab } from '../test/harness/haproxy.js';
-import { freePort } from '../test/harness/ports.js';
+import type { HaproxyLab } from '../lab/haproxy.js';
+import { freePort } from '../lab/ports.js';
 
 export interface OutageRssResult {
   seconds: number;

@@ -1,6 +1,6 @@
 /** npm run bench: prints hapbeat's speed and memory figures against the real HAProxy and Elasticsearch. Numbers only. */
-import { HaproxyLab } from '../test/harness/haproxy.js';
-import { EsServer } from '../test/harness/elasticsearch.js';
+import { HaproxyLab } from '../lab/haproxy.js';
+import { EsServer } from '../lab/elasticsearch.js';
 import { benchStatCpu, config2000 } from './stat-cpu.js';
 import { benchIndexing } from './indexing.js';
 import { benchOutageRss } from './outage-rss.js';
@@ -17,7 +17,7 @@ try {
     console.log(`rows per sample:                                   ${r.rows}`);
     console.log(`show stat answer / NDJSON written:                 ${r.bytes} / ${r.outBytes} bytes`);
     console.log(`HAProxy @1 show stat round trip    median ${f(r.haproxyMs)} ms   min ${f(r.haproxyMinMs)} ms`);
-    console.log(`hapbeat CPU parse+normalize+serialize median ${f(r.hapbeatCpuMs)} ms   min ${f(r.hapbeatCpuMinMs)} ms`);
+    console.log(`hapbeat CPU parse+documents+serialize median ${f(r.hapbeatCpuMs)} ms   min ${f(r.hapbeatCpuMinMs)} ms`);
     console.log(
       `whole poll as run does it (per-process docs + rates + totals, ${r.fullDocs} documents): median ${f(r.fullCpuMs)} ms   min ${f(r.fullCpuMinMs)} ms`,
     );

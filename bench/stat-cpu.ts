@@ -1,8 +1,8 @@
 /**
  * Benchmark 1: HAProxy's own cost for one `@1 show stat` of 2,000 servers, against hapbeat's CPU to parse,
- * normalize and serialize that same sample. Target: hapbeat's CPU at most 3x HAProxy's dump time.
+ * build documents and serialize that same sample. Target: hapbeat's CPU at most 3x HAProxy's dump time.
  */
-import { HaproxyLab, rawCommand } from '../test/harness/haproxy.js';
+import { HaproxyLab, rawCommand } from '../lab/haproxy.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
 import { statEvents } from '../src/documents/stat-documents.js';
 import { serializeBatch } from '../src/output/output.js';
@@ -66,7 +66,7 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (i >= 5) rtts.push(ms);
     }
-    // hapbeat's own CPU for the same sample: parse + normalize + serialize.
+    // hapbeat's own CPU for the same sample: parse + documents + serialize.
     const ctx = {
       target: { name: 'bench', address: lab.masterSocket },
       agent: { name: 'bench', version: '0', id: '00000000-0000-0000-0000-000000000000', hostname: 'bench' },

@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { HaproxyLab } from '../test/harness/haproxy.js';
-import { EsServer } from '../test/harness/elasticsearch.js';
-import { holdRequest, sendRequests } from '../test/harness/backends.js';
+import { HaproxyLab } from '../lab/haproxy.js';
+import { EsServer } from '../lab/elasticsearch.js';
+import { holdRequest, sendRequests } from '../lab/backends.js';
 
 const SECONDS = Number(process.env.HAPBEAT_DEMO_SECONDS ?? 12);
 /** --keep: leave Elasticsearch running at the end, with its URL, until Ctrl-C. */

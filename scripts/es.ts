@@ -3,7 +3,7 @@
  * 127.0.0.1:9200 (or a free port if 9200 is taken), prints the URL, and stops it on Ctrl-C.
  */
 import net from 'node:net';
-import { EsServer } from '../test/harness/elasticsearch.js';
+import { EsServer } from '../lab/elasticsearch.js';
 
 const free = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=("$(cat test/harness/ES_VERSION)" "$(cat test/harness/ES9_VERSION)")
+[ ${#versions[@]} -gt 0 ] || versions=("$(cat lab/ES_VERSION)" "$(cat lab/ES9_VERSION)")
 cache=.cache/elasticsearch
 mkdir -p "$cache/zips"
 for v in "${versions[@]}"; do

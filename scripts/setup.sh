@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what hapbeat's demo and tests need on a fresh Debian machine, skipping what is already there:
 #   - HAProxy 2.6 (Debian's haproxy package), patchelf, Maven, unzip and a JDK 17, with apt;
-#   - HAProxy 2.2, 3.0 and 3.2 from Debian's other suites, unpacked under .cache/ (test/haproxy/fetch-versions.sh);
+#   - HAProxy 2.2, 3.0 and 3.2 from Debian's other suites, unpacked under .cache/ (lab/fetch-haproxy-versions.sh);
 #   - the npm dependencies (npm ci, which also builds dist/ through the "prepare" script);
 #   - the Elasticsearch test distribution, with Maven (scripts/fetch-elasticsearch.sh).
 # HAPBEAT_SETUP_NO_ES=1 skips Maven, the JDK and Elasticsearch.
@@ -36,7 +36,7 @@ else
   npm run --silent build
 fi
 
-bash test/haproxy/fetch-versions.sh >/dev/null
+bash lab/fetch-haproxy-versions.sh >/dev/null
 
 if [ "${HAPBEAT_SETUP_NO_ES:-}" != 1 ]; then
   bash scripts/fetch-elasticsearch.sh >/dev/null

@@ -12,7 +12,7 @@ export interface Agent {
   sink: DeliveryQueue;
 }
 
-/** Wires source → processors → delivery queue (buffer + output) for every configured target. */
+/** Wires, for every configured target: source → transform (parse → derive → documents) → delivery queue (buffer + output). */
 export function buildAgent(config: HapbeatConfig, agent: AgentInfo, sink: DeliveryQueue, log: Logger): Agent {
   const settings = { agent, periodMs: config.periodMs, namespace: config.namespace };
   const collectors = config.targets.map((t) => {
@@ -27,7 +27,7 @@ export function buildAgent(config: HapbeatConfig, agent: AgentInfo, sink: Delive
   return { collectors, sink };
 }
 
-/** Totals across collectors and the publisher, for status logs and `once`. */
+/** Totals across the collectors and the delivery queue (`output_*`), for status logs and `once`. */
 export function agentCounters(a: Agent): Record<string, number> {
   const total: Record<string, number> = {};
   for (const c of a.collectors) {

@@ -90,7 +90,14 @@ export const ERROR_CATALOG = {
     when: 'Kibana refused the saved objects',
     hint: 'the message lists the objects and why; check the Kibana URL, space and credentials',
   },
-  HAPBEAT_ERR_FIELD_TABLE: { when: "hapbeat's own field tables contradict each other", hint: 'a bug: please report it' },
+  HAPBEAT_ERR_COMMAND_REFUSED: {
+    when: 'hapbeat refused to send a command that is not one plain line (it would let a value inject a second command)',
+    hint: 'a bug: hapbeat builds commands only from validated numbers; please report it',
+  },
+  HAPBEAT_ERR_INTERNAL: {
+    when: "an invariant of hapbeat's own code does not hold (for example two field tables that contradict each other)",
+    hint: 'a bug: please report it with the message',
+  },
 } as const satisfies Record<string, { when: string; hint: string }>;
 
 /** The codes of ERROR_CATALOG, as a literal union. */

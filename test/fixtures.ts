@@ -12,7 +12,7 @@ export function fixtureVersions(): string[] {
     .sort();
 }
 
-/** The exact bytes HAProxy sent, as recorded by test/harness/record-fixtures.ts. */
+/** The exact bytes HAProxy sent, as recorded by scripts/record-fixtures.ts. */
 export function fixture(version: string, name: string): string {
   return readFileSync(path.join(root, `haproxy-${version}`, name), 'utf8');
 }

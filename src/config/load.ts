@@ -9,7 +9,7 @@ import type { CliLimits } from '../haproxy/cli-client.js';
 import type { LogLevel } from '../log/logger.js';
 import { parseDuration, parseSize } from './duration.js';
 import { parseBoolean, schema, type TargetSetting } from './schema.js';
-import type { WatchSettings } from '../elastic/watches.js';
+import type { WatchSettings } from './watch-settings.js';
 
 export { ConfigError };
 

@@ -105,12 +105,12 @@ export function fieldTree(fields: readonly CompiledField[]): FieldNode[] {
         node.children!.push(child);
       }
       if (i === f.keys.length - 1) {
-        if (child.children) throw new HapbeatError('HAPBEAT_ERR_FIELD_TABLE', `field table conflict: ${f.keys.join('.')} is both a value and an object`);
+        if (child.children) throw new HapbeatError('HAPBEAT_ERR_INTERNAL', `field table conflict: ${f.keys.join('.')} is both a value and an object`);
         if (!child.field) child.field = f;
         else (child.fallbacks ??= []).push(f);
       } else {
         if (child.field)
-          throw new HapbeatError('HAPBEAT_ERR_FIELD_TABLE', `field table conflict: ${f.keys.slice(0, i + 1).join('.')} is both a value and an object`);
+          throw new HapbeatError('HAPBEAT_ERR_INTERNAL', `field table conflict: ${f.keys.slice(0, i + 1).join('.')} is both a value and an object`);
         child.children ??= [];
       }
       node = child;

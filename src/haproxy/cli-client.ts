@@ -2,6 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { stat } from 'node:fs/promises';
 import PQueue from 'p-queue';
+import { HapbeatError } from '../errors.js';
 import {
   ConnectionResetError,
   CliPermissionError,
@@ -56,7 +57,7 @@ export class CliClient {
   private readonly label: string;
 
   constructor(endpoint: Endpoint, opts: { mode?: TargetMode; limits?: Partial<CliLimits>; concurrency?: number } = {}) {
-    if (endpoint.kind === 'http') throw new TypeError('CliClient needs a unix or tcp endpoint');
+    if (endpoint.kind === 'http') throw new HapbeatError('HAPBEAT_ERR_INTERNAL', 'CliClient needs a unix or tcp endpoint');
     this.endpoint = endpoint;
     this.mode = opts.mode ?? 'master';
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -67,7 +68,7 @@ export class CliClient {
   /** Runs one command and returns its answer, or throws a typed HaproxyError. */
   run(command: string): Promise<CommandResult> {
     if (/[\r\n]/.test(command)) {
-      return Promise.reject(new TypeError(`a CLI command must be one line: ${JSON.stringify(command)}`));
+      return Promise.reject(new HapbeatError('HAPBEAT_ERR_COMMAND_REFUSED', `a CLI command must be one line: ${JSON.stringify(command)}`));
     }
     return this.queue.add(() => this.exchangeWithRetry(command)) as Promise<CommandResult>;
   }

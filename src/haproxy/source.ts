@@ -1,4 +1,5 @@
 import { CliClient, type CliLimits, type CommandResult } from './cli-client.js';
+import { HapbeatError } from '../errors.js';
 import { ProcessGoneError } from './errors.js';
 import { byPid, byRelativeNumber, isProcessNumber, parsePid } from './commands.js';
 import { fetchStatsCsv, type HttpAuth } from './http-stats.js';
@@ -237,7 +238,7 @@ export class HaproxySource {
 
   private async sampleHttp(): Promise<ProcessSample> {
     const sample: ProcessSample = { ref: { prefix: '', section: 'direct' }, sampledAt: this.now(), errors: [] };
-    if (this.target.endpoint.kind !== 'http') throw new TypeError('not an http target');
+    if (this.target.endpoint.kind !== 'http') throw new HapbeatError('HAPBEAT_ERR_INTERNAL', 'sampleHttp() called for a target that is not a stats page');
     const { url, username, password } = this.target.endpoint;
     // Credentials given as settings win over those written in the URL.
     sample.stat = await fetchStatsCsv(url, this.opts.limits, {

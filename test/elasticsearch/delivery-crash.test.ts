@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { FaultProxy, type Fault } from '../harness/fault-proxy.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { FaultProxy, type Fault } from '../../lab/fault-proxy.js';
+import { waitFor } from '../../lab/ports.js';
 import { all, count, HapbeatProcess, labBehindProxy, rowKey } from './helpers.js';
 
 const url = inject('esUrl');

@@ -4,9 +4,9 @@ import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { FaultProxy } from '../harness/fault-proxy.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { FaultProxy } from '../../lab/fault-proxy.js';
+import { waitFor } from '../../lab/ports.js';
 import { decodePayload, readHeader, RECORD_HEADER_BYTES } from '../../src/pipeline/spool-format.js';
 import { count, hapbeatCli, HapbeatProcess } from './helpers.js';
 

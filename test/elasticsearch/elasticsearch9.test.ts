@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { ES9_VERSION, EsServer } from '../harness/elasticsearch.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { ES9_VERSION, EsServer } from '../../lab/elasticsearch.js';
 import { all, count, hapbeatCli, HapbeatProcess, rowKey } from './helpers.js';
 
 /** The 8.x client speaks to 9.x too: setup, run, exact counts, every field mapped. */

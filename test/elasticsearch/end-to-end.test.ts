@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { sendRequests } from '../harness/backends.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { sendRequests } from '../../lab/backends.js';
 import { datasetFields } from '../../src/elastic/mappings.js';
 import { all, count, es, hapbeatCli, HapbeatProcess, rowKey } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FaultProxy, type Fault } from '../harness/fault-proxy.js';
+import { FaultProxy, type Fault } from '../../lab/fault-proxy.js';
 import { loadConfig } from '../../src/config/load.js';
 import { elasticsearchDelivery } from '../../src/pipeline/sink.js';
 import { createLogger } from '../../src/log/logger.js';

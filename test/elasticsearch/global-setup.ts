@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { EsServer } from '../harness/elasticsearch.js';
+import { EsServer } from '../../lab/elasticsearch.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

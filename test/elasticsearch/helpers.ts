@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from '../harness/ports.js';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { FaultProxy } from '../harness/fault-proxy.js';
+import { waitFor } from '../../lab/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { FaultProxy } from '../../lab/fault-proxy.js';
 
 const BIN = path.resolve('bin/hapbeat.js');
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { holdRequest, sendRequests, startHttpBackend, type Backend } from '../harness/backends.js';
-import { freePort, waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { holdRequest, sendRequests, startHttpBackend, type Backend } from '../../lab/backends.js';
+import { freePort, waitFor } from '../../lab/ports.js';
 import { lensToSearch, metricValue } from '../harness/lens-to-es.js';
 import { kibanaObjects } from '../../src/kibana/objects.js';
 import { RETENTION_QUERIES } from '../../src/kibana/queries.js';

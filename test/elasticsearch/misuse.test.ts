@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { EsServer } from '../harness/elasticsearch.js';
-import { FaultProxy } from '../harness/fault-proxy.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { EsServer } from '../../lab/elasticsearch.js';
+import { FaultProxy } from '../../lab/fault-proxy.js';
+import { waitFor } from '../../lab/ports.js';
 import { count, es, hapbeatCli, HapbeatProcess, labBehindProxy } from './helpers.js';
 
 const fast = ['--period', '300ms', '-E', 'output.elasticsearch.backoff.init=100ms', '-E', 'output.elasticsearch.backoff.max=500ms'];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { EsServer } from '../harness/elasticsearch.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { EsServer } from '../../lab/elasticsearch.js';
+import { waitFor } from '../../lab/ports.js';
 import { all, count, hapbeatCli, HapbeatProcess, rowKey } from './helpers.js';
 
 const fast = [

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { estypes } from '@elastic/elasticsearch';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { holdRequest, sendRequests, startHttpBackend, type Backend } from '../harness/backends.js';
-import { freePort, waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { holdRequest, sendRequests, startHttpBackend, type Backend } from '../../lab/backends.js';
+import { freePort, waitFor } from '../../lab/ports.js';
 import { evaluateCondition, renderRequest } from '../harness/watch-conditions.js';
 import { DEFAULT_WATCH_SETTINGS, watchDefinitions, type WatchDef, type WatchSettings } from '../../src/elastic/watches.js';
 import { es, hapbeatCli, HapbeatProcess } from './helpers.js';

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { waitFor } from '../../lab/ports.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/hapbeat.js');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
-import { holdRequest } from '../harness/backends.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab, matrixBinaries } from '../../lab/haproxy.js';
+import { holdRequest } from '../../lab/backends.js';
+import { waitFor } from '../../lab/ports.js';
 import { PollTransform } from '../../src/pipeline/transform.js';
 import { agent, masterSource } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { docOf } from '../documents.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { holdRequest, sendRequests } from '../harness/backends.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { holdRequest, sendRequests } from '../../lab/backends.js';
 import { PollTransform } from '../../src/pipeline/transform.js';
 
 import { agent, masterSource } from './helpers.js';

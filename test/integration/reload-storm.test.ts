@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
+import { HaproxyLab, matrixBinaries } from '../../lab/haproxy.js';
 import { masterSource, pollOnce } from './helpers.js';
 import { ownSockets } from '../harness/sockets.js';
-import { waitFor } from '../harness/ports.js';
+import { waitFor } from '../../lab/ports.js';
 
 /**
  * Established connections on the master's side of its CLI socket. HAProxy binds `<path>.<pid>.tmp` and renames

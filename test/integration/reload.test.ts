@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { holdRequest, sendRequests } from '../harness/backends.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { holdRequest, sendRequests } from '../../lab/backends.js';
+import { waitFor } from '../../lab/ports.js';
 import { infoDoc, masterSource, pollOnce, statDoc } from './helpers.js';
 
 describe('HAProxy 2.6 reload while a connection is held', () => {

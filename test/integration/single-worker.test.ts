@@ -1,7 +1,7 @@
 import { docOf } from '../documents.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HaproxyLab } from '../harness/haproxy.js';
-import { sendRequests } from '../harness/backends.js';
+import { HaproxyLab } from '../../lab/haproxy.js';
+import { sendRequests } from '../../lab/backends.js';
 import { infoDoc, masterSource, pollOnce, statDoc } from './helpers.js';
 
 describe('one HAProxy 2.6 worker through the master CLI', () => {

@@ -1,8 +1,8 @@
 import { docOf } from '../documents.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HaproxyLab, matrixBinaries } from '../harness/haproxy.js';
-import { holdRequest, sendRequests } from '../harness/backends.js';
-import { waitFor } from '../harness/ports.js';
+import { HaproxyLab, matrixBinaries } from '../../lab/haproxy.js';
+import { holdRequest, sendRequests } from '../../lab/backends.js';
+import { waitFor } from '../../lab/ports.js';
 import { agent, masterSource, pollOnce, statDoc } from './helpers.js';
 import { PollTransform } from '../../src/pipeline/transform.js';
 

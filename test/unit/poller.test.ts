@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Poller } from '../../src/pipeline/poller.js';
 import { createLogger } from '../../src/log/logger.js';
-import { waitFor } from '../harness/ports.js';
+import { waitFor } from '../../lab/ports.js';
 
 const log = createLogger('silent');
 

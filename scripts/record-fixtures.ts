@@ -8,9 +8,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { HaproxyLab, matrixBinaries, type MatrixBinary } from './haproxy.js';
-import { holdRequest, sendRequests } from './backends.js';
-import { waitFor } from './ports.js';
+import { HaproxyLab, matrixBinaries, type MatrixBinary } from '../lab/haproxy.js';
+import { holdRequest, sendRequests } from '../lab/backends.js';
+import { waitFor } from '../lab/ports.js';
 
 async function record(binary: MatrixBinary): Promise<void> {
   const nbproc = binary.major === '2.2' ? 3 : undefined;

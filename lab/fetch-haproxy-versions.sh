@@ -8,7 +8,7 @@
 #   binary's interpreter and a forced rpath to the unpacked libraries, so the master's re-exec on reload works.
 # Writes .cache/haproxy-versions/versions.json for the test harness. Reruns reuse the cache.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 root="$PWD/.cache/haproxy-versions"
 mkdir -p "$root"
 command -v patchelf >/dev/null || { echo "fetch-versions: patchelf is missing (apt-get install -y patchelf)" >&2; exit 1; }

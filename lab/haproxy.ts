@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startBlackhole, startHttpBackend, type Backend } from './backends.js';
 import { freePorts, waitFor } from './ports.js';
 
-/** How to run one HAProxy build: the system one, or one unpacked by test/haproxy/fetch-versions.sh. */
+/** How to run one HAProxy build: the system one, or one unpacked by lab/fetch-haproxy-versions.sh. */
 export interface HaproxyBinary {
   path: string;
   env?: Record<string, string>;
@@ -19,12 +19,12 @@ export interface MatrixBinary extends HaproxyBinary {
 }
 
 /**
- * The HAProxy versions under test: the system's 2.6 and those unpacked by test/haproxy/fetch-versions.sh
+ * The HAProxy versions under test: the system's 2.6 and those unpacked by lab/fetch-haproxy-versions.sh
  * (bash .ci/run runs it). A version that is missing fails loudly rather than being skipped.
  */
 export function matrixBinaries(): MatrixBinary[] {
   const manifest = path.resolve('.cache', 'haproxy-versions', 'versions.json');
-  if (!existsSync(manifest)) throw new Error(`${manifest} is missing: run "bash test/haproxy/fetch-versions.sh"`);
+  if (!existsSync(manifest)) throw new Error(`${manifest} is missing: run "bash lab/fetch-haproxy-versions.sh"`);
   const others = JSON.parse(readFileSync(manifest, 'utf8')) as { major: string; version: string; path: string; env: Record<string, string> }[];
   const sys = systemHaproxy();
   const sysVersion = /version (\S+)/.exec(execFileSync(sys.path, ['-v']).toString())![1]!;
