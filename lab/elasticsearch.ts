@@ -65,6 +65,17 @@ export interface EsOptions {
   /** Keep data across stop()/start() (outage tests). */
   dataDir?: string;
   heapMb?: number;
+  /**
+   * Security on (plain HTTP, no TLS), with this superuser in the file realm; without it, security is off. The
+   * health wait and `request()` authenticate as this user.
+   */
+  superuser?: { username: string; password: string };
+  /**
+   * More file-realm users, with roles defined in roles.yml (file roles need no .security index, which this
+   * distribution cannot create: it lacks the analysis module that index's mapping uses).
+   */
+  users?: { username: string; password: string; roles: string[] }[];
+  roles?: Record<string, { cluster: string[]; indices: { names: string[]; privileges: string[] }[] }>;
 }
 
 /**
@@ -110,9 +121,32 @@ export class EsServer {
     const asRoot = process.getuid?.() === 0;
     if (asRoot) for (const d of [this.dir, conf, data, logs]) chownTree(d);
     const transport = await freePort();
+    const su = this.opts.superuser;
+    if (su) {
+      // The file realm's users: written with Elasticsearch's own tool, before the node starts.
+      const users = [{ ...su, roles: ['superuser'] }, ...(this.opts.users ?? [])];
+      for (const u of users) {
+        execFileSync(path.join(home, 'bin', 'elasticsearch-users'), ['useradd', u.username, '-p', u.password, '-r', u.roles.join(',')], {
+          env: { ...process.env, ES_PATH_CONF: conf, ES_JAVA_HOME: javaHomeFor(this.version) },
+          stdio: 'ignore',
+        });
+      }
+      // roles.yml is YAML; JSON is YAML, one role per line.
+      const roles = Object.entries(this.opts.roles ?? {}).map(([name, r]) => `${name}: ${JSON.stringify(r)}`);
+      writeFileSync(path.join(conf, 'roles.yml'), `${roles.join('\n')}\n`);
+      if (asRoot) chownTree(conf);
+    }
+    const security = su
+      ? [
+          '-Expack.security.enabled=true',
+          '-Expack.security.http.ssl.enabled=false',
+          '-Expack.security.transport.ssl.enabled=false',
+          '-Expack.security.authc.api_key.enabled=true',
+        ]
+      : ['-Expack.security.enabled=false'];
     const args = [
       `-Ediscovery.type=single-node`,
-      `-Expack.security.enabled=false`,
+      ...security,
       `-Ehttp.host=127.0.0.1`,
       `-Ehttp.port=${this.port}`,
       `-Etransport.host=127.0.0.1`,
@@ -141,7 +175,7 @@ export class EsServer {
       `Elasticsearch ${this.version} on port ${this.port} (log: ${path.join(this.dir, 'stdout.log')})`,
       async () => {
         if (exited) throw new Error(`Elasticsearch exited during startup: ${this.tail()}`);
-        const res = await fetch(`${this.url}/_cluster/health?wait_for_status=yellow&timeout=1s`).catch(() => undefined);
+        const res = await fetch(`${this.url}/_cluster/health?wait_for_status=yellow&timeout=1s`, { headers: this.authHeaders() }).catch(() => undefined);
         if (!res?.ok) return false;
         const body = (await res.json()) as { status?: string };
         return body.status === 'green' || body.status === 'yellow';
@@ -149,6 +183,24 @@ export class EsServer {
       120_000,
       250,
     );
+  }
+
+  /** Basic authentication as the superuser, when security is on. */
+  authHeaders(): Record<string, string> {
+    const su = this.opts.superuser;
+    return su ? { authorization: `Basic ${Buffer.from(`${su.username}:${su.password}`).toString('base64')}` } : {};
+  }
+
+  /** One JSON request as the superuser; throws with the answer on a non-2xx status. */
+  async request<T = Record<string, unknown>>(method: string, p: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${p}`, {
+      method,
+      headers: { ...this.authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status} ${text.slice(0, 500)}`);
+    return (text ? JSON.parse(text) : {}) as T;
   }
 
   /** Stops Elasticsearch (by the pid we started), keeping the data directory for a later start(). */

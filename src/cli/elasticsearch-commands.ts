@@ -7,7 +7,7 @@ import { describeFailure } from '../output/elasticsearch/elasticsearch-output.js
 import { describeCapabilities, detectCapabilities, runSetup } from '../elastic/setup.js';
 import { templateName } from '../elastic/templates.js';
 import { DATASETS } from '../fields/datasets.js';
-import { checkDestinations } from '../elastic/preflight.js';
+import { checkDestinations, missingPrivileges, runPrivileges, setupPrivileges, writePattern } from '../elastic/preflight.js';
 import { importSavedObjects } from '../elastic/kibana-import.js';
 import { installWatches, watcherUnavailable } from '../elastic/watcher.js';
 import { watchDefinitions } from '../elastic/watches.js';
@@ -152,30 +152,14 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
     try {
       const me = (await client.security.authenticate({}, { maxRetries: 0 })) as { username: string };
       out.write(`ok    authenticated as "${me.username}"\n`);
-      const idx = ['metrics-haproxy.*', 'hapbeat-haproxy.*'];
-      const priv = (await client.security.hasPrivileges(
-        {
-          cluster: ['monitor', 'manage_index_templates', ...(caps.ilm ? ['manage_ilm'] : [])],
-          index: [{ names: idx, privileges: ['create_doc', 'auto_configure', 'view_index_metadata'] }],
-        },
-        { maxRetries: 0 },
-      )) as { has_all_requested: boolean; cluster: Record<string, boolean>; index: Record<string, Record<string, boolean>> };
-      if (priv.has_all_requested) out.write('ok    privileges: monitor, manage_index_templates, create_doc and auto_configure on metrics-haproxy.*\n');
-      else {
-        const missing = [
-          ...Object.entries(priv.cluster)
-            .filter(([, v]) => !v)
-            .map(([k]) => `cluster ${k}`),
-          ...Object.entries(priv.index).flatMap(([n, p]) =>
-            Object.entries(p)
-              .filter(([, v]) => !v)
-              .map(([k]) => `${k} on ${n}`),
-          ),
-        ];
-        fail(
-          `missing privileges: ${missing.join(', ')}: grant them to this user's role (setup needs the cluster ones; run needs create_doc and auto_configure)`,
-        );
-      }
+      type Privileges = { has_all_requested: boolean; cluster: Record<string, boolean>; index: Record<string, Record<string, boolean>> };
+      const run = (await client.security.hasPrivileges(runPrivileges(es), { maxRetries: 0 })) as Privileges;
+      if (run.has_all_requested) out.write(`ok    privileges run needs: cluster monitor, create_doc and auto_configure on ${writePattern(es)}\n`);
+      else fail(`missing privileges that run needs: ${missingPrivileges(run).join(', ')}: grant them to this user's role`);
+      // setup's privileges are for another user, often: a note, not a failure.
+      const setup = (await client.security.hasPrivileges(setupPrivileges(es, caps), { maxRetries: 0 })) as Privileges;
+      if (setup.has_all_requested) out.write('ok    this user may also run "hapbeat setup"\n');
+      else out.write(`note  this user may not run "hapbeat setup" (it lacks ${missingPrivileges(setup).join(', ')}): run setup with a user that has them\n`);
     } catch (err) {
       const f = describeFailure(err);
       if (f.status === 401) fail('authentication failed: check output.elasticsearch.username/password, api_key or bearer_token');
@@ -202,7 +186,10 @@ export async function testOutputCommand(config: HapbeatConfig, out: NodeJS.Writa
       for (const p of wrong) fail(p);
       if (wrong.length === 0) out.write(`ok    the destinations of namespace "${config.namespace}" are absent or mapped as hapbeat needs\n`);
     } catch (err) {
-      fail(`cannot check the destinations: ${describeFailure(err).message}`);
+      const f = describeFailure(err);
+      if (f.status === 403)
+        out.write('note  the existing destinations were not checked: this user may not read index metadata (view_index_metadata), which run does not need\n');
+      else fail(`cannot check the destinations: ${f.message}`);
     }
   } finally {
     await client.close();

@@ -15,12 +15,50 @@ export class ElasticsearchAccessError extends HapbeatError {
 
 const statusOf = (err: unknown) => (err as { meta?: { statusCode?: number } }).meta?.statusCode;
 
+/** Where run writes, as an index pattern: the data streams, or the daily indices of index_mode: index. */
+export function writePattern(es: Pick<ElasticsearchConfig, 'indexMode'>): string {
+  return es.indexMode === 'data_stream' ? 'metrics-haproxy.*' : 'hapbeat-haproxy.*';
+}
+
 /**
- * Authentication and the privileges `run` needs (create_doc and auto_configure on the data streams). Throws
- * ElasticsearchAccessError on a 401 or a missing privilege; returns quietly when the cluster has no security,
- * and throws the transport error as it is when the cluster cannot be reached (the caller decides).
+ * The privileges `run` needs, and nothing more: cluster `monitor` (versions, modules and health during an
+ * outage) and, where it writes, `create_doc` and `auto_configure` (a data stream is created on first write).
  */
-export async function checkAccess(client: Client): Promise<string | undefined> {
+export function runPrivileges(es: Pick<ElasticsearchConfig, 'indexMode'>): { cluster: string[]; index: { names: string[]; privileges: string[] }[] } {
+  return { cluster: ['monitor'], index: [{ names: [writePattern(es)], privileges: ['create_doc', 'auto_configure'] }] };
+}
+
+/** The privileges `setup` needs on top: templates, and the ILM policy and watches where the cluster has them. */
+export function setupPrivileges(
+  es: Pick<ElasticsearchConfig, 'indexMode'>,
+  caps: { ilm: boolean; watcher: boolean },
+): { cluster: string[]; index: { names: string[]; privileges: string[] }[] } {
+  return {
+    cluster: ['monitor', 'manage_index_templates', ...(caps.ilm ? ['manage_ilm'] : []), ...(caps.watcher ? ['manage_watcher'] : [])],
+    index: [{ names: [writePattern(es)], privileges: ['manage'] }],
+  };
+}
+
+/** What a has_privileges answer lacks, as "cluster x" and "y on pattern". */
+export function missingPrivileges(priv: { cluster?: Record<string, boolean>; index?: Record<string, Record<string, boolean>> }): string[] {
+  return [
+    ...Object.entries(priv.cluster ?? {})
+      .filter(([, v]) => !v)
+      .map(([k]) => `cluster ${k}`),
+    ...Object.entries(priv.index ?? {}).flatMap(([n, p]) =>
+      Object.entries(p)
+        .filter(([, v]) => !v)
+        .map(([k]) => `${k} on ${n}`),
+    ),
+  ];
+}
+
+/**
+ * Authentication and the privileges `run` needs (runPrivileges). Throws ElasticsearchAccessError on a 401 or a
+ * missing privilege; returns quietly when the cluster has no security, and throws the transport error as it is
+ * when the cluster cannot be reached (the caller decides).
+ */
+export async function checkAccess(client: Client, es: Pick<ElasticsearchConfig, 'indexMode'>): Promise<string | undefined> {
   let user: string | undefined;
   try {
     user = ((await client.security.authenticate({}, { maxRetries: 0, requestTimeout: 10_000 })) as { username: string }).username;
@@ -41,19 +79,16 @@ export async function checkAccess(client: Client): Promise<string | undefined> {
     if (status !== undefined && status >= 400 && status < 500) return undefined; // no security API: security is off
     throw err;
   }
-  const priv = (await client.security.hasPrivileges(
-    { index: [{ names: ['metrics-haproxy.*', 'hapbeat-haproxy.*'], privileges: ['create_doc', 'auto_configure'] }] },
-    { maxRetries: 0, requestTimeout: 10_000 },
-  )) as { has_all_requested: boolean; index: Record<string, Record<string, boolean>> };
+  const need = runPrivileges(es);
+  const priv = (await client.security.hasPrivileges(need, { maxRetries: 0, requestTimeout: 10_000 })) as {
+    has_all_requested: boolean;
+    cluster: Record<string, boolean>;
+    index: Record<string, Record<string, boolean>>;
+  };
   if (!priv.has_all_requested) {
-    const missing = Object.entries(priv.index).flatMap(([n, p]) =>
-      Object.entries(p)
-        .filter(([, v]) => !v)
-        .map(([k]) => `${k} on ${n}`),
-    );
     throw new ElasticsearchAccessError(
-      `the Elasticsearch user "${user}" lacks ${missing.join(', ')}`,
-      'grant them to its role: run needs create_doc and auto_configure on metrics-haproxy.* ("hapbeat test output" lists what is missing)',
+      `the Elasticsearch user "${user}" lacks ${missingPrivileges(priv).join(', ')}`,
+      `grant them to its role: run needs cluster monitor, and create_doc and auto_configure on ${writePattern(es)} ("hapbeat test output" lists what is missing)`,
     );
   }
   return user;
@@ -158,7 +193,7 @@ export async function preflight(
   log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void },
 ): Promise<void> {
   try {
-    await checkAccess(client);
+    await checkAccess(client, es);
   } catch (err) {
     if (err instanceof ElasticsearchAccessError) throw err;
     log.warn(
@@ -175,8 +210,15 @@ export async function preflight(
         { missing: r.missing },
         `index templates ${r.missing.join(', ')} are missing and setup.template.enabled is false: new data streams get dynamic mappings; run "hapbeat setup"`,
       );
-    for (const p of await checkDestinations(client, es, namespace)) log.error({}, p);
   } catch (err) {
     log.error({ error: { message: (err as Error).message } }, (err as Error).message);
+  }
+  try {
+    for (const p of await checkDestinations(client, es, namespace)) log.error({}, p);
+  } catch (err) {
+    if (statusOf(err) === 403) {
+      // A least-privilege user (create_doc and auto_configure only) may not read index metadata: nothing to fix.
+      log.info({}, 'the existing destinations were not checked: this user may not read index metadata (view_index_metadata), which run does not need');
+    } else log.error({ error: { message: (err as Error).message } }, (err as Error).message);
   }
 }

@@ -10,9 +10,9 @@ import { FaultProxy } from '../../lab/fault-proxy.js';
 const BIN = path.resolve('bin/hapbeat.js');
 const run = promisify(execFile);
 
-export async function hapbeatCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function hapbeatCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+    const r = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20, env: { ...process.env, ...env } });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -39,10 +39,10 @@ export class HapbeatProcess {
   constructor(
     args: string[],
     readonly dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-run-')),
-    opts: { user?: 'nobody'; spool?: string } = {},
+    opts: { user?: 'nobody'; spool?: string; bin?: string; env?: Record<string, string> } = {},
   ) {
     const argv = [
-      BIN,
+      opts.bin ?? BIN,
       'run',
       '--log-level',
       'debug',
@@ -52,7 +52,7 @@ export class HapbeatProcess {
       `output.elasticsearch.dead_letter.path=${path.join(dir, 'dead.ndjson')}`,
       ...args,
     ];
-    const env = { ...process.env, HAPBEAT_PATH_DATA: dir };
+    const env = { ...process.env, HAPBEAT_PATH_DATA: dir, ...opts.env };
     this.proc = opts.user
       ? spawn('setpriv', [`--reuid=${opts.user}`, '--regid=nogroup', '--clear-groups', process.execPath, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env })
       : spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
