@@ -9,6 +9,9 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'haproxy', include: ['test/integration/**/*.test.ts'] } },
+      // Deployment files, checked without a Docker engine or systemd: docker-compose config, haproxy -c,
+      // systemd-analyze verify, the Dockerfile's properties, HAProxy's program section.
+      { extends: true, test: { name: 'deploy', include: ['test/deploy/**/*.test.ts'] } },
       {
         extends: true,
         test: {

@@ -322,3 +322,20 @@ export function rawCommand(socketPath: string, cmd: string, timeoutMs = 5000): P
     });
   });
 }
+
+/**
+ * The smallest HAProxy configuration that starts (3.x refuses one without a listener): http defaults and one
+ * frontend on a unix socket in `dir`, answering 200. Without the `global` section, for callers to prepend theirs.
+ */
+export function minimalProxyLines(dir: string): string[] {
+  return [
+    'defaults',
+    '  mode http',
+    '  timeout client 5s',
+    '  timeout server 5s',
+    '  timeout connect 1s',
+    'frontend f',
+    `  bind unix@${dir}/f.sock`,
+    '  http-request return status 200',
+  ];
+}

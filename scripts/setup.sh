@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what hapbeat's demo and tests need on a fresh Debian machine, skipping what is already there:
 #   - HAProxy 2.6 (Debian's haproxy package), patchelf, Maven, unzip and a JDK 17, with apt;
+#   - for the deployment checks: docker-compose (to validate docker-compose.yml; no engine is started) and
+#     systemd-analyze (Debian's systemd package), with apt and without recommended packages;
 #   - HAProxy 2.2, 3.0 and 3.2 from Debian's other suites, unpacked under .cache/ (lab/fetch-haproxy-versions.sh);
 #   - the npm dependencies (npm ci, which also builds dist/ through the "prepare" script);
 #   - the Elasticsearch test distribution, with Maven (scripts/fetch-elasticsearch.sh).
@@ -18,11 +20,16 @@ if [ "${HAPBEAT_SETUP_NO_ES:-}" != 1 ]; then
   command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
   ls /usr/lib/jvm/*/bin/java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
 fi
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "setup: installing ${need_apt[*]} with apt-get" >&2
+need_lean=()
+command -v docker-compose >/dev/null 2>&1 || need_lean+=(docker-compose)
+command -v systemd-analyze >/dev/null 2>&1 || need_lean+=(systemd)
+if [ ${#need_apt[@]} -gt 0 ] || [ ${#need_lean[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} ${need_lean[*]} with apt-get" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  [ ${#need_apt[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # Without recommended packages: docker-compose would pull in a Docker engine, which nothing here runs.
+  [ ${#need_lean[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_lean[@]}" >/dev/null
 fi
 
 # npm ci only when node_modules is missing or package-lock.json changed since the last install.

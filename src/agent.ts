@@ -6,6 +6,7 @@ import type { DeliveryQueue } from './pipeline/delivery-queue.js';
 import { Collector } from './pipeline/collector.js';
 import { Poller } from './pipeline/poller.js';
 import { within } from './pipeline/timing.js';
+import { writeHealth, type HealthStatus } from './health.js';
 
 export interface Agent {
   collectors: Collector[];
@@ -63,8 +64,21 @@ export async function runDaemon(a: Agent, config: HapbeatConfig, log: Logger, op
   poller.start();
   const status = setInterval(() => log.info({ counters: agentCounters(a) }, 'status'), opts.statusEveryMs ?? 30_000);
   status.unref();
+  // The health file (hapbeat health, a container HEALTHCHECK): rewritten every period, at most every 5 s.
+  const startedAt = Date.now();
+  let healthError = false;
+  const health = (state: HealthStatus['state']) => {
+    const err = writeHealth(config.dataPath, healthStatus(a, config, state, startedAt));
+    if (err && !healthError)
+      log.warn({ path: config.dataPath, error: err.message }, `cannot write the health file in ${config.dataPath}; hapbeat health will report it missing`);
+    healthError = !!err;
+  };
+  health('running');
+  const healthTimer = setInterval(() => health('running'), Math.min(config.periodMs, 5_000));
+  healthTimer.unref();
   const signal = await opts.stopSignal;
   clearInterval(status);
+  clearInterval(healthTimer);
   const started = Date.now();
   const deadline = started + config.shutdownTimeoutMs;
   log.info(
@@ -74,6 +88,25 @@ export async function runDaemon(a: Agent, config: HapbeatConfig, log: Logger, op
   // A poll stuck on HAProxy must not hold the shutdown: it gets half of the time at most.
   await within(poller.stop(), config.shutdownTimeoutMs / 2);
   await a.sink.close(Math.max(0, deadline - Date.now()));
+  health('stopped');
   log.info({ counters: agentCounters(a), shutdown_ms: Date.now() - started }, 'hapbeat stopped');
   return 0;
+}
+
+function healthStatus(a: Agent, config: HapbeatConfig, state: HealthStatus['state'], startedAt: number): HealthStatus {
+  const last = Math.max(...a.collectors.map((c) => c.lastSuccessAt ?? 0));
+  const counters = agentCounters(a);
+  const s: HealthStatus = {
+    pid: process.pid,
+    state,
+    updated_at: Date.now(),
+    started_at: startedAt,
+    period_ms: config.periodMs,
+    polls: counters.polls ?? 0,
+    failed_polls: counters.failed_polls ?? 0,
+    output: a.sink.name,
+    queue_pending: a.sink.counters.pending,
+  };
+  if (last > 0) s.last_success_at = last;
+  return s;
 }

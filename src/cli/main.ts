@@ -1,3 +1,4 @@
+import { checkHealth } from '../health.js';
 import { Command, CommanderError } from 'commander';
 import { agentVersion, loadAgentInfo } from '../agent-info.js';
 import { agentCounters, buildAgent, runDaemon } from '../agent.js';
@@ -76,6 +77,8 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     const config = configFromFlags(flags);
     requireTargets(config);
     const log = createLogger(config.logLevel);
+    // Signals are handled from the start: SIGTERM during the preflight stops cleanly; SIGUSR1 never opens a debugger.
+    const stop = stopSignal(log);
     const { agent, persisted } = loadAgentInfo(config.dataPath, config.agentName);
     if (!persisted) log.warn({ path: config.dataPath }, `cannot write ${config.dataPath}/meta.json; agent.id will change on restart`);
     exitOnStrayErrors(log);
@@ -88,7 +91,6 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       }
     }
     const a = buildAgent(config, agent, createSink(config, log), log);
-    const stop = stopSignal(log);
     // A safety net under the bounded shutdown: should closing ever hang (a disk that never answers an fsync),
     // exit anyway shortly after the deadline. The disk spool is consistent at every moment.
     void stop.then(() => {
@@ -182,6 +184,22 @@ Examples:
     } else stdout.write(text);
   });
 
+  addCommonOptions(
+    program
+      .command('health')
+      .description('say whether hapbeat run is running and collecting, from its status file in path.data (for a container HEALTHCHECK); exit 0 healthy, 1 not')
+      .addHelpText(
+        'after',
+        '\nhapbeat run rewrites <path.data>/health.json every period (at most every 5 s). Healthy: the file is fresh and a poll\nreached HAProxy within the last 3 periods (at least 30 s). Use the same config or HAPBEAT_PATH_DATA as run.\n',
+      ),
+    [],
+  ).action((flags: CommonFlags) => {
+    const config = configFromFlags(flags);
+    const v = checkHealth(config.dataPath, Date.now());
+    report.write(`${v.healthy ? 'healthy' : 'unhealthy'}: ${v.reason}\n`);
+    exitCode = v.healthy ? 0 : 1;
+  });
+
   const test = program.command('test').description('check the configuration or the connection to HAProxy');
   addCommonOptions(test.command('config').description('validate the configuration and print the effective settings')).action((flags: CommonFlags) => {
     const config = configFromFlags(flags);
@@ -251,5 +269,13 @@ function stopSignal(log: Logger): Promise<string> {
     };
     process.on('SIGINT', () => on('SIGINT'));
     process.on('SIGTERM', () => on('SIGTERM'));
+    // HAProxy's master sends SIGUSR1 to its programs at every reload. Node's default for SIGUSR1 is to open a
+    // debugger on 127.0.0.1:9229, which any local user could drive: a handler replaces that default.
+    process.on('SIGUSR1', () =>
+      log.info(
+        { signal: 'SIGUSR1' },
+        'received SIGUSR1 (HAProxy sends it to its programs at a reload); ignored, hapbeat keeps running. Under HAProxy, keep "no option start-on-reload" in the program section so that no second hapbeat starts',
+      ),
+    );
   });
 }

@@ -47,6 +47,8 @@ export class Collector {
     process_errors: 0,
     field_problems: 0,
   };
+  /** When a poll last reached HAProxy (epoch ms), for the health file. */
+  lastSuccessAt?: number;
   private consecutiveFailures = 0;
   private readonly warnedColumns = new Set<string>();
   private readonly transform: PollTransform;
@@ -87,6 +89,7 @@ export class Collector {
       );
       return;
     }
+    this.lastSuccessAt = poll.startedAt;
     if (this.consecutiveFailures > 0) {
       this.log.info({ failed_polls: this.consecutiveFailures }, `${target} answers again after ${this.consecutiveFailures} failed poll(s)`);
       this.consecutiveFailures = 0;

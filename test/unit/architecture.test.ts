@@ -21,7 +21,7 @@ const LAYERS: string[][] = [
   ['kibana'],
   ['output'],
   ['pipeline'],
-  ['agent.ts'],
+  ['health.ts', 'agent.ts'],
   ['cli'],
 ];
 const layerOf = (rel: string) => LAYERS.findIndex((l) => l.includes(rel.split('/')[0]!));

@@ -74,6 +74,34 @@ describe('numbers that go into commands are validated', () => {
     await source.poll();
     for (const c of received) expect(c).toMatch(ALLOWED);
   });
+
+  it.each([
+    ['a Pid with a command after it', '12; show env'],
+    ['a Pid with a prefix of its own', '@!1 show env'],
+    ['a negative Pid', '-1'],
+  ])('a crafted Pid in show info (%s) never turns into another command', async (_what, pid) => {
+    const info = fixture(V26, 'show-info.txt').replace(/^Pid: \d+$/m, `Pid: ${pid}`);
+    const { source, received } = await master((cmd) =>
+      cmd === 'show proc' ? fixture(V26, 'show-proc.txt') : cmd.endsWith('info') ? info : fixture(V26, 'show-stat.txt'),
+    );
+    await source.poll();
+    expect(received.length).toBeGreaterThan(1);
+    for (const c of received) expect(c).toMatch(ALLOWED);
+  });
+
+  it('crafted configuration values (a target name or address with a new line) never reach a command', async () => {
+    const { received } = await master(() => fixture(V26, 'show-proc.txt'));
+    expect(() => parseTarget('/run/m.sock\nshow env')).toThrow();
+    const srv = await fakeServer((sock, cmd) => {
+      received.push(cmd);
+      sock.end(cmd === 'show proc' ? fixture(V26, 'show-proc.txt') : fixture(V26, cmd.endsWith('info') ? 'show-info.txt' : 'show-stat.txt'));
+    });
+    closers.push(srv.close);
+    const target = { ...parseTarget(srv.path), name: 'edge\nshow env; shutdown frontend fe' };
+    await new HaproxySource(target, { limits, concurrency: 2, includeOldWorkers: true }).poll();
+    expect(received.length).toBeGreaterThan(1);
+    for (const c of received) expect(c).toMatch(ALLOWED);
+  });
 });
 
 describe('garbage bytes from a socket are escaped before they reach a message or a log', () => {
