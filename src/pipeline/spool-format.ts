@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32, gunzipSync, gzipSync } from 'node:zlib';
 import type { HapbeatEvent } from '../documents/event.js';
 import type { Dataset } from '../fields/datasets.js';
 
@@ -6,30 +6,36 @@ import type { Dataset } from '../fields/datasets.js';
  * The spool's record format, pure functions over buffers.
  *
  * A record is a 20-byte header and a payload:
- *   0  magic "HBR1"
+ *   0  magic "HBR2" (gzip payload) or "HBR1" (plain payload, written before compression; still read)
  *   4  payload length      (u32 LE)
  *   8  number of events    (u32 LE)
  *  12  CRC32 of the payload (u32 LE)
  *  16  CRC32 of bytes 0-15  (u32 LE)
- * The payload is one line per event: `id TAB dataset TAB timestamp TAB json LF`.
+ * The payload is one line per event, `id TAB dataset TAB timestamp TAB json LF`, gzipped at level 1: the
+ * documents of one poll repeat their keys and envelope, so they shrink by an order of magnitude for a few ms.
  *
  * The header checks itself, so a damaged payload is skipped by its length with an exact count of the
  * documents lost, and a damaged header is skipped by searching for the next valid record (the documents lost
- * are then counted by their line ends).
+ * are then counted by their line ends, after gunzip when the bytes still inflate).
  */
 export const RECORD_HEADER_BYTES = 20;
-const MAGIC = Buffer.from('HBR1', 'latin1').readUInt32LE(0);
+const PLAIN = Buffer.from('HBR1', 'latin1');
+const GZIP = Buffer.from('HBR2', 'latin1');
+const MAGIC_PLAIN = PLAIN.readUInt32LE(0);
+const MAGIC_GZIP = GZIP.readUInt32LE(0);
+/** The three bytes both magics start with, to find the next record after damage. */
+const MAGIC_STEM = Buffer.from('HBR', 'latin1');
 
 export function encodeRecord(events: readonly HapbeatEvent[]): Buffer {
-  let payload = '';
-  for (const e of events) payload += `${e.id}\t${e.dataset}\t${e.timestamp}\t${e.json}\n`;
-  const bodyLength = Buffer.byteLength(payload, 'utf8');
-  const rec = Buffer.allocUnsafe(RECORD_HEADER_BYTES + bodyLength);
-  rec.write(payload, RECORD_HEADER_BYTES, 'utf8');
-  rec.writeUInt32LE(MAGIC, 0);
-  rec.writeUInt32LE(bodyLength, 4);
+  let lines = '';
+  for (const e of events) lines += `${e.id}\t${e.dataset}\t${e.timestamp}\t${e.json}\n`;
+  const body = gzipSync(Buffer.from(lines, 'utf8'), { level: 1 });
+  const rec = Buffer.allocUnsafe(RECORD_HEADER_BYTES + body.length);
+  body.copy(rec, RECORD_HEADER_BYTES);
+  rec.writeUInt32LE(MAGIC_GZIP, 0);
+  rec.writeUInt32LE(body.length, 4);
   rec.writeUInt32LE(events.length, 8);
-  rec.writeUInt32LE(crc32(rec.subarray(RECORD_HEADER_BYTES)), 12);
+  rec.writeUInt32LE(crc32(body), 12);
   rec.writeUInt32LE(crc32(rec.subarray(0, 16)), 16);
   return rec;
 }
@@ -38,19 +44,22 @@ export interface RecordHeader {
   length: number;
   count: number;
   payloadCrc: number;
+  /** The payload is gzipped (HBR2). */
+  compressed: boolean;
 }
 
 /** The header at `off`: 'short' when fewer than 20 bytes remain, 'bad' when it fails its magic or checksum. */
 export function readHeader(buf: Buffer, off: number): RecordHeader | 'short' | 'bad' {
   if (off + RECORD_HEADER_BYTES > buf.length) return 'short';
-  if (buf.readUInt32LE(off) !== MAGIC) return 'bad';
+  const magic = buf.readUInt32LE(off);
+  if (magic !== MAGIC_GZIP && magic !== MAGIC_PLAIN) return 'bad';
   if (crc32(buf.subarray(off, off + 16)) !== buf.readUInt32LE(off + 16)) return 'bad';
-  return { length: buf.readUInt32LE(off + 4), count: buf.readUInt32LE(off + 8), payloadCrc: buf.readUInt32LE(off + 12) };
+  return { length: buf.readUInt32LE(off + 4), count: buf.readUInt32LE(off + 8), payloadCrc: buf.readUInt32LE(off + 12), compressed: magic === MAGIC_GZIP };
 }
 
 /** What is at `off` in a segment's bytes. */
 export type Scan =
-  | { kind: 'record'; next: number; count: number; payload: Buffer }
+  | { kind: 'record'; next: number; count: number; payload: Buffer; compressed: boolean }
   /** Damaged bytes up to `next` (the next valid record, or the end); `lost` documents, exact when `exact`. */
   | { kind: 'corrupt'; next: number; lost: number; exact: boolean; why: string }
   /** An incomplete last record: a write that never finished (a crash), never acknowledged to anyone. */
@@ -61,36 +70,51 @@ export function scanAt(buf: Buffer, off: number): Scan {
   if (h === 'short') return { kind: 'torn' };
   if (h === 'bad') {
     const next = findNextRecord(buf, off + 1);
-    return { kind: 'corrupt', next, lost: countLines(buf, off, next), exact: false, why: 'a damaged record header' };
+    const lost = countLost(buf, off, next);
+    return { kind: 'corrupt', next, lost: lost.count, exact: lost.exact, why: 'a damaged record header' };
   }
   const end = off + RECORD_HEADER_BYTES + h.length;
   if (end > buf.length) return { kind: 'torn' };
   const payload = buf.subarray(off + RECORD_HEADER_BYTES, end);
   if (crc32(payload) !== h.payloadCrc) return { kind: 'corrupt', next: end, lost: h.count, exact: true, why: 'a record failing its checksum' };
-  return { kind: 'record', next: end, count: h.count, payload };
+  return { kind: 'record', next: end, count: h.count, payload, compressed: h.compressed };
 }
 
 /** The offset of the next complete, valid record at or after `from`, or the buffer's length. */
 export function findNextRecord(buf: Buffer, from: number): number {
-  const magic = Buffer.from('HBR1', 'latin1');
-  let at = buf.indexOf(magic, from);
+  let at = buf.indexOf(MAGIC_STEM, from);
   while (at >= 0) {
     const s = scanAt(buf, at);
     if (s.kind === 'record') return at;
-    at = buf.indexOf(magic, at + 1);
+    at = buf.indexOf(MAGIC_STEM, at + 1);
   }
   return buf.length;
 }
 
-function countLines(buf: Buffer, from: number, to: number): number {
+/**
+ * The documents lost in damaged bytes [from, to) whose header cannot be trusted: the line ends of the payload
+ * after gunzip when it still inflates (exact), else the line ends of the raw bytes (a plain record's count,
+ * or a guess).
+ */
+function countLost(buf: Buffer, from: number, to: number): { count: number; exact: boolean } {
+  const body = buf.subarray(Math.min(from + RECORD_HEADER_BYTES, to), to);
+  try {
+    return { count: countLines(gunzipSync(body)), exact: true };
+  } catch {
+    return { count: countLines(buf.subarray(from, to)), exact: false };
+  }
+}
+
+function countLines(b: Buffer): number {
   let n = 0;
-  for (let i = buf.indexOf(10, from); i >= 0 && i < to; i = buf.indexOf(10, i + 1)) n++;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
   return n;
 }
 
-export function decodePayload(body: Buffer): HapbeatEvent[] {
+/** The events of a record's payload (gunzipped first when compressed). A payload that does not inflate throws. */
+export function decodePayload(payload: Buffer, compressed: boolean): HapbeatEvent[] {
   const out: HapbeatEvent[] = [];
-  const text = body.toString('utf8');
+  const text = (compressed ? gunzipSync(payload) : payload).toString('utf8');
   let start = 0;
   while (start < text.length) {
     const end = text.indexOf('\n', start);

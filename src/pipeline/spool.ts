@@ -458,7 +458,13 @@ export class Spool {
       const buf = Buffer.alloc(fits ? RECORD_HEADER_BYTES + (h as { length: number }).length : size - off);
       await readFully(fh, buf, off);
       const s = scanAt(buf, 0);
-      if (s.kind === 'record') return { kind: 'record', events: decodePayload(s.payload), next: off + s.next };
+      if (s.kind === 'record') {
+        const events = decodeOrUndefined(s.payload, s.compressed);
+        if (events) return { kind: 'record', events, next: off + s.next };
+        // Checksums that pass over bytes that do not inflate: written by something else; skipped and counted.
+        const file = this.quarantine(n, off, buf.subarray(0, s.next));
+        return { kind: 'damaged', next: off + s.next, lost: s.count, exact: true, why: 'a record whose payload does not decompress', file };
+      }
       const end = s.kind === 'corrupt' ? s.next : buf.length;
       const file = this.quarantine(n, off, buf.subarray(0, end));
       if (s.kind === 'torn') return { kind: 'damaged', next: off + end, lost: 0, exact: false, why: 'an incomplete record', file };
@@ -576,6 +582,14 @@ export class Spool {
     await this.readHandle?.fh.close().catch(() => undefined);
     this.readHandle = undefined;
     this.lock.release();
+  }
+}
+
+function decodeOrUndefined(payload: Buffer, compressed: boolean): HapbeatEvent[] | undefined {
+  try {
+    return decodePayload(payload, compressed);
+  } catch {
+    return undefined;
   }
 }
 

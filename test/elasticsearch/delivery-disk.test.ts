@@ -233,8 +233,8 @@ describe('the disk queue under disk faults (real HAProxy, real Elasticsearch)', 
     }
     expect(starts.length).toBeGreaterThanOrEqual(8);
     const victim = starts[3]!;
-    const h = readHeader(buf, victim) as { length: number; count: number };
-    const lost = decodePayload(buf.subarray(victim + RECORD_HEADER_BYTES, victim + RECORD_HEADER_BYTES + h.length));
+    const h = readHeader(buf, victim) as { length: number; count: number; compressed: boolean };
+    const lost = decodePayload(buf.subarray(victim + RECORD_HEADER_BYTES, victim + RECORD_HEADER_BYTES + h.length), h.compressed);
     buf[victim + RECORD_HEADER_BYTES + Math.floor(h.length / 2)]! ^= 0x04;
     writeFileSync(seg, buf);
     const b = new HapbeatProcess(['-t', lab.masterSocket, '--es', url, '--namespace', ns, ...fast], a.dir);
