@@ -4,6 +4,7 @@ import { EsServer } from '../lab/elasticsearch.js';
 import { benchStatCpu, config2000 } from './stat-cpu.js';
 import { benchIndexing } from './indexing.js';
 import { benchOutageRss } from './outage-rss.js';
+import { benchPeer } from './peer.js';
 
 const f = (n: number, d = 2) => n.toFixed(d).padStart(8);
 const only = process.argv.slice(2);
@@ -26,10 +27,10 @@ try {
       `ratio hapbeat / HAProxy: medians ${r.ratio.toFixed(2)}x, minimums ${minRatio.toFixed(2)}x (target: at most 3x) ${r.ratio <= 3 ? 'OK' : minRatio <= 3 ? "OK at the minimums; the medians carry this machine's noise" : 'ABOVE TARGET'}`,
     );
   }
-  if (want('indexing') || want('rss')) {
-    const es = want('indexing') ? await EsServer.start({ heapMb: 1024 }) : undefined;
+  if (want('indexing') || want('rss') || want('peer')) {
+    const es = want('indexing') || want('peer') ? await EsServer.start({ heapMb: 1024 }) : undefined;
     try {
-      if (es) {
+      if (es && want('indexing')) {
         const ix = await benchIndexing(es.url, r.text);
         console.log(
           `\n== 2. indexing into the local Elasticsearch ${es.version} (TSDB data streams, bulk 1600, 2 requests at once, ${ix.documents} documents per run, best of 2)`,
@@ -44,6 +45,20 @@ try {
         console.log(
           `hapbeat (gzip on, queue.type memory):  ${f(ix.hapbeatMemoryQueueDocsPerSec, 0)} docs/s   ratio ${((ix.hapbeatMemoryQueueDocsPerSec / ix.baselineDocsPerSec) * 100).toFixed(1)}%  (no write-ahead spool: what durability costs)`,
         );
+      }
+      if (es && want('peer')) {
+        const seconds = Number(process.env.HAPBEAT_BENCH_PEER_SECONDS ?? 50);
+        const p = await benchPeer(lab, es.url, seconds);
+        console.log(
+          `\n== 4. against a peer in the same run: Debian's prometheus-haproxy-exporter scraped once a second, and hapbeat run polling once a second into Elasticsearch (${seconds} s each)`,
+        );
+        console.log(
+          `exporter: ${f(p.exporter.cpuMsPerScrape)} ms CPU per scrape (${p.exporter.scrapes} scrapes), RSS ${p.exporter.rssMb.toFixed(0)} MB, ${(p.exporter.bytesPerScrape / 1e6).toFixed(2)} MB of exposition per scrape`,
+        );
+        console.log(
+          `hapbeat:  ${f(p.hapbeat.cpuMsPerPoll)} ms CPU per poll (${p.hapbeat.polls} polls, ${p.hapbeat.docsPerPoll} documents each), RSS ${p.hapbeat.rssMb.toFixed(0)} MB, peak ${p.hapbeat.peakRssMb.toFixed(0)} MB (goal: at most 120 MB) ${p.hapbeat.peakRssMb <= 120 ? 'OK' : 'ABOVE GOAL'}`,
+        );
+        console.log(`ratio hapbeat / exporter CPU: ${p.ratio.toFixed(2)}x (goal: at most 0.35x) ${p.ratio <= 0.35 ? 'OK' : 'ABOVE GOAL'}`);
       }
     } finally {
       await es?.destroy();

@@ -17,6 +17,8 @@ export function config2000(lab: HaproxyLab): string {
   const lines = [
     'global',
     '  nbthread 2',
+    // The worker's own stats socket, for the peer (prometheus-haproxy-exporter reads one socket).
+    `  stats socket ${lab.workerSocket} mode 600 level admin`,
     'defaults',
     '  mode http',
     '  timeout connect 1s',

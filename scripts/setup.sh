@@ -2,7 +2,8 @@
 # Installs what hapbeat's demo and tests need on a fresh Debian machine, skipping what is already there:
 #   - HAProxy 2.6 (Debian's haproxy package), patchelf, Maven, unzip and a JDK 17, with apt;
 #   - for the deployment checks: docker-compose (to validate docker-compose.yml; no engine is started) and
-#     systemd-analyze (Debian's systemd package), with apt and without recommended packages;
+#     systemd-analyze (Debian's systemd package), and for npm run bench the peer prometheus-haproxy-exporter,
+#     with apt and without recommended packages;
 #   - HAProxy 2.2, 3.0 and 3.2 from Debian's other suites, unpacked under .cache/ (lab/fetch-haproxy-versions.sh);
 #   - the npm dependencies (npm ci, which also builds dist/ through the "prepare" script);
 #   - the Elasticsearch test distribution, with Maven (scripts/fetch-elasticsearch.sh).
@@ -23,6 +24,8 @@ fi
 need_lean=()
 command -v docker-compose >/dev/null 2>&1 || need_lean+=(docker-compose)
 command -v systemd-analyze >/dev/null 2>&1 || need_lean+=(systemd)
+# The peer that npm run bench measures hapbeat against.
+[ -x /usr/bin/prometheus-haproxy-exporter ] || need_lean+=(prometheus-haproxy-exporter)
 if [ ${#need_apt[@]} -gt 0 ] || [ ${#need_lean[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} ${need_lean[*]} with apt-get" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

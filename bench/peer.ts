@@ -1,0 +1,130 @@
+/**
+ * Benchmark 4: hapbeat run against a peer in the same run, on the same HAProxy: Debian's
+ * prometheus-haproxy-exporter (Go), run directly on a loopback port and scraped once a second, its process's CPU
+ * read from /proc. hapbeat polls the same HAProxy once a second and ships to the local Elasticsearch; its CPU
+ * covers everything run does (collection, documents, rates, totals, serialization, the spool and the output).
+ * Absolute times on these shared 2-core machines are noisy: the ratio is the figure.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { HaproxyLab } from '../lab/haproxy.js';
+import { freePort, waitFor } from '../lab/ports.js';
+
+export interface PeerResult {
+  seconds: number;
+  exporter: { scrapes: number; cpuMsPerScrape: number; rssMb: number; bytesPerScrape: number };
+  hapbeat: { polls: number; cpuMsPerPoll: number; rssMb: number; peakRssMb: number; docsPerPoll: number };
+  /** hapbeat's CPU per poll over the exporter's CPU per scrape. */
+  ratio: number;
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+const EXPORTER = '/usr/bin/prometheus-haproxy-exporter';
+
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await exited;
+}
+
+/** The exporter on the worker's stats socket, scraped once a second for `seconds` after 5 warm-up scrapes. */
+async function measureExporter(lab: HaproxyLab, seconds: number): Promise<PeerResult['exporter']> {
+  if (!existsSync(EXPORTER)) throw new Error(`${EXPORTER} is missing: apt-get install -y prometheus-haproxy-exporter (scripts/setup.sh does)`);
+  const port = await freePort();
+  const p = spawn(EXPORTER, [`--web.listen-address=127.0.0.1:${port}`, `--haproxy.scrape-uri=unix:${lab.workerSocket}`, '--log.level=warn'], {
+    stdio: 'ignore',
+  });
+  try {
+    const url = `http://127.0.0.1:${port}/metrics`;
+    await waitFor(
+      'the exporter',
+      () =>
+        fetch(url).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      10_000,
+    );
+    for (let i = 0; i < 5; i++) await (await fetch(url)).text();
+    const c0 = cpuMs(p.pid!);
+    let bytes = 0;
+    let scrapes = 0;
+    const t0 = Date.now();
+    while (Date.now() - t0 < seconds * 1000) {
+      const started = Date.now();
+      const body = await (await fetch(url)).text();
+      if (!body.includes('haproxy_server_')) throw new Error('the exporter did not see the servers: check its scrape URI');
+      bytes += body.length;
+      scrapes++;
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
+    }
+    return { scrapes, cpuMsPerScrape: (cpuMs(p.pid!) - c0) / scrapes, rssMb: rssMb(p.pid!), bytesPerScrape: bytes / scrapes };
+  } finally {
+    await stop(p);
+  }
+}
+
+/** hapbeat run, polling every second into Elasticsearch, for `seconds` after 5 warm-up polls. */
+async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): Promise<PeerResult['hapbeat']> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-peer-'));
+  const p = spawn(
+    process.execPath,
+    ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', '1s', '--es', esUrl, '--namespace', 'peer', '--log-level', 'debug'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, HAPBEAT_PATH_DATA: dir },
+    },
+  );
+  let polls = 0;
+  let docs = 0;
+  let tail = '';
+  p.stderr!.on('data', (d: Buffer) => {
+    const text = tail + d.toString();
+    const lines = text.split('\n');
+    tail = lines.pop()!;
+    for (const l of lines) {
+      if (!l.includes('"msg":"polled ')) continue;
+      polls++;
+      const m = JSON.parse(l) as { documents: Record<string, number>; aggregate_documents: Record<string, number> };
+      docs = Object.values(m.documents).reduce((a, x) => a + x, 0) + Object.values(m.aggregate_documents).reduce((a, x) => a + x, 0);
+    }
+  });
+  try {
+    await waitFor('5 warm-up polls', () => polls >= 5, 60_000);
+    const c0 = cpuMs(p.pid!);
+    const p0 = polls;
+    let peak = 0;
+    const t0 = Date.now();
+    while (Date.now() - t0 < seconds * 1000) {
+      await new Promise((r) => setTimeout(r, 1000));
+      peak = Math.max(peak, rssMb(p.pid!));
+    }
+    const n = polls - p0;
+    return { polls: n, cpuMsPerPoll: (cpuMs(p.pid!) - c0) / n, rssMb: rssMb(p.pid!), peakRssMb: peak, docsPerPoll: docs };
+  } finally {
+    await stop(p);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchPeer(lab: HaproxyLab, esUrl: string, seconds = 50): Promise<PeerResult> {
+  const exporter = await measureExporter(lab, seconds);
+  const hapbeat = await measureHapbeat(lab, esUrl, seconds);
+  return { seconds, exporter, hapbeat, ratio: hapbeat.cpuMsPerPoll / exporter.cpuMsPerScrape };
+}
