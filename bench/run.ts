@@ -5,6 +5,9 @@ import { benchStatCpu, config2000 } from './stat-cpu.js';
 import { benchIndexing } from './indexing.js';
 import { benchOutageRss } from './outage-rss.js';
 import { benchPeer } from './peer.js';
+import { benchMany, benchScale } from './scale.js';
+import { lineChartPng } from './png-chart.js';
+import { writeFileSync } from 'node:fs';
 
 const f = (n: number, d = 2) => n.toFixed(d).padStart(8);
 const only = process.argv.slice(2);
@@ -72,6 +75,36 @@ try {
     const marks = [10, 30, 60, 90, 120].filter((t) => t <= o.seconds);
     console.log(`RSS at ${marks.map((t) => `${t}s ${at(t).toFixed(0)} MB`).join(', ')}; peak ${o.peakRssMb.toFixed(0)} MB`);
     console.log(`polls ${o.polls}; spool grew to ${(o.spoolBytes / 1048576).toFixed(1)} MB on disk`);
+  }
+  if (want('scale')) {
+    const points = await benchScale();
+    console.log('\n== 5. scale: CPU per poll and RSS of hapbeat run (documents to stdout, one poll every 5 s, 100 servers per backend)');
+    console.log('servers   CPU ms/poll   per 1,000 servers   RSS median   RSS peak');
+    for (const p of points) {
+      console.log(
+        `${String(p.servers).padStart(7)}   ${f(p.cpuMsPerPoll, 1)}      ${f((p.cpuMsPerPoll / p.servers) * 1000, 1)}        ${f(p.rssMb, 0)} MB   ${f(p.peakRssMb, 0)} MB`,
+      );
+    }
+    const first = points[0]!;
+    const last = points.at(-1)!;
+    const growth = last.cpuMsPerPoll / last.servers / (first.cpuMsPerPoll / first.servers);
+    console.log(`CPU per server at ${last.servers} over at ${first.servers}: ${growth.toFixed(2)}x (linear growth: about 1x or less)`);
+    const file = 'bench/scale.png';
+    writeFileSync(
+      file,
+      lineChartPng(
+        [
+          { name: 'cpu ms per poll', color: [200, 40, 40], points: points.map((p) => ({ x: p.servers, y: p.cpuMsPerPoll })) },
+          { name: 'rss MB median', color: [40, 80, 200], points: points.map((p) => ({ x: p.servers, y: p.rssMb })) },
+        ],
+        'servers',
+      ),
+    );
+    console.log(`chart: ${file}`);
+    const many = await benchMany();
+    console.log(
+      `\n== 6. one agent, ${many.instances} HAProxy of 2,000 servers each, every 10 s for ${many.periods} periods: ${many.polls} polls, ${many.missedTicks} missed ticks (goal: 0) ${many.missedTicks === 0 ? 'OK' : 'MISSED'}; CPU ${f(many.cpuMsPerPeriod, 0)} ms per 10 s period (${((many.cpuMsPerPeriod / 10_000) * 100).toFixed(1)}% of one core); RSS peak ${many.peakRssMb.toFixed(0)} MB`,
+    );
   }
 } finally {
   await lab.stop();

@@ -1,0 +1,166 @@
+/**
+ * Benchmark 5: how hapbeat run's cost grows with HAProxy's size, and one agent on many HAProxy instances.
+ * - The curve: 500, 2,000, 8,000 and 32,000 servers (100 per backend), one poll every 5 s, documents written
+ *   to stdout (discarded) so that the figure is hapbeat's own work: collection, documents, rates, totals and
+ *   serialization. CPU per poll from /proc over 6 polls after 2 warm-up polls; RSS sampled every second.
+ * - Many instances: one agent polling 20 HAProxy of 2,000 servers each every 10 s; missed ticks are counted
+ *   from run's own log ("skipped N tick(s)").
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HaproxyLab } from '../lab/haproxy.js';
+import { waitFor } from '../lab/ports.js';
+
+const TICK_MS = 10; // USER_HZ 100
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+/** A HAProxy configuration with `servers` servers, 100 per backend, no health checks. */
+export function configWith(servers: number): (lab: HaproxyLab) => string {
+  return (lab) => {
+    const lines = [
+      'global',
+      '  nbthread 2',
+      'defaults',
+      '  mode http',
+      '  timeout connect 1s',
+      '  timeout client 10s',
+      '  timeout server 10s',
+      'frontend fe_main',
+      `  bind 127.0.0.1:${lab.ports.fe}`,
+      '  default_backend be_0',
+    ];
+    for (let b = 0; b < Math.ceil(servers / 100); b++) {
+      lines.push(`backend be_${b}`);
+      for (let s = 0; s < Math.min(100, servers - b * 100); s++) lines.push(`  server s${s} 127.0.0.1:${30900 + s}`);
+    }
+    return `${lines.join('\n')}\n`;
+  };
+}
+
+/** hapbeat run on these targets with documents to stdout (discarded); counts polls and missed ticks from its log. */
+function startRun(targets: string[], periodS: number, dir: string): { p: ChildProcess; polls: () => number; missed: () => number } {
+  const p = spawn(
+    process.execPath,
+    ['bin/hapbeat.js', 'run', ...targets.flatMap((t) => ['-t', t]), '--period', `${periodS}s`, '--output', 'console', '--log-level', 'debug'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, HAPBEAT_PATH_DATA: dir },
+    },
+  );
+  let polls = 0;
+  let missed = 0;
+  let tail = '';
+  p.stderr!.on('data', (d: Buffer) => {
+    const lines = (tail + d.toString()).split('\n');
+    tail = lines.pop()!;
+    for (const l of lines) {
+      if (l.includes('"msg":"polled ')) polls++;
+      const m = /"missed_ticks":(\d+)/.exec(l);
+      if (m) missed += Number(m[1]);
+    }
+  });
+  return { p, polls: () => polls, missed: () => missed };
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await exited;
+}
+
+export interface ScalePoint {
+  servers: number;
+  cpuMsPerPoll: number;
+  rssMb: number;
+  peakRssMb: number;
+}
+
+/** CPU per poll and RSS at one size. */
+async function measureSize(servers: number): Promise<ScalePoint> {
+  const lab = await HaproxyLab.start({ config: configWith(servers) });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-scale-'));
+  const run = startRun([lab.masterSocket], 5, dir);
+  try {
+    await waitFor('2 warm-up polls', () => run.polls() >= 2, 120_000);
+    const c0 = cpuMs(run.p.pid!);
+    const p0 = run.polls();
+    const rss: number[] = [];
+    while (run.polls() < p0 + 6) {
+      await new Promise((r) => setTimeout(r, 1000));
+      rss.push(rssMb(run.p.pid!));
+    }
+    const sorted = [...rss].sort((a, b) => a - b);
+    return { servers, cpuMsPerPoll: (cpuMs(run.p.pid!) - c0) / (run.polls() - p0), rssMb: sorted[Math.floor(sorted.length / 2)]!, peakRssMb: sorted.at(-1)! };
+  } finally {
+    await stop(run.p);
+    await lab.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchScale(sizes = [500, 2000, 8000, 32000]): Promise<ScalePoint[]> {
+  const out: ScalePoint[] = [];
+  for (const n of sizes) out.push(await measureSize(n));
+  return out;
+}
+
+export interface ManyResult {
+  instances: number;
+  periods: number;
+  polls: number;
+  missedTicks: number;
+  cpuMsPerPeriod: number;
+  peakRssMb: number;
+}
+
+/** One agent, `instances` HAProxy of 2,000 servers each, polled every 10 s for `periods` periods. */
+export async function benchMany(instances = 20, periods = 6): Promise<ManyResult> {
+  const labs: HaproxyLab[] = [];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-many-'));
+  try {
+    for (let i = 0; i < instances; i++) labs.push(await HaproxyLab.start({ config: configWith(2000) }));
+    const run = startRun(
+      labs.map((l) => l.masterSocket),
+      10,
+      dir,
+    );
+    try {
+      await waitFor('one poll of every instance', () => run.polls() >= instances, 120_000);
+      const c0 = cpuMs(run.p.pid!);
+      const p0 = run.polls();
+      const m0 = run.missed();
+      let peak = 0;
+      const t0 = Date.now();
+      while (Date.now() - t0 < periods * 10_000) {
+        await new Promise((r) => setTimeout(r, 1000));
+        peak = Math.max(peak, rssMb(run.p.pid!));
+      }
+      return {
+        instances,
+        periods,
+        polls: run.polls() - p0,
+        missedTicks: run.missed() - m0,
+        cpuMsPerPeriod: (cpuMs(run.p.pid!) - c0) / periods,
+        peakRssMb: peak,
+      };
+    } finally {
+      await stop(run.p);
+    }
+  } finally {
+    for (const l of labs) await l.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
