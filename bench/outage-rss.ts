@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
+import { rssMb } from './proc.js';
 import { freePort } from '../lab/ports.js';
 
 export interface OutageRssResult {
@@ -15,11 +16,6 @@ export interface OutageRssResult {
   peakRssMb: number;
   spoolBytes: number;
   polls: number;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
 }
 
 export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<OutageRssResult> {

@@ -6,10 +6,11 @@
  * Absolute times on these shared 2-core machines are noisy: the ratio is the figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
+import { cpuMs, rssMb } from './proc.js';
 import { freePort, waitFor } from '../lab/ports.js';
 
 export interface PeerResult {
@@ -18,20 +19,6 @@ export interface PeerResult {
   hapbeat: { polls: number; cpuMsPerPoll: number; rssMb: number; peakRssMb: number; docsPerPoll: number };
   /** hapbeat's CPU per poll over the exporter's CPU per scrape. */
   ratio: number;
-}
-
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
-
-/** utime + stime of a process, in ms. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
 }
 
 const EXPORTER = '/usr/bin/prometheus-haproxy-exporter';

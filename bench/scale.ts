@@ -7,31 +7,23 @@
  *   from run's own log ("skipped N tick(s)").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HaproxyLab } from '../lab/haproxy.js';
 import { waitFor } from '../lab/ports.js';
+import { cpuMs, rssMb } from './proc.js';
 
-const TICK_MS = 10; // USER_HZ 100
-
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_MS;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-/** A HAProxy configuration with `servers` servers, 100 per backend, no health checks. */
-export function configWith(servers: number): (lab: HaproxyLab) => string {
+/**
+ * A HAProxy configuration with `servers` servers, 100 per backend, no health checks; with `statsSocket`, the
+ * worker's own stats socket too (for a peer that reads one socket).
+ */
+export function configWith(servers: number, statsSocket = false): (lab: HaproxyLab) => string {
   return (lab) => {
     const lines = [
       'global',
       '  nbthread 2',
+      ...(statsSocket ? [`  stats socket ${lab.workerSocket} mode 600 level admin`] : []),
       'defaults',
       '  mode http',
       '  timeout connect 1s',

@@ -8,33 +8,13 @@ import { statEvents } from '../src/documents/stat-documents.js';
 import { serializeBatch } from '../src/output/output.js';
 import { PollTransform } from '../src/pipeline/transform.js';
 import { parseTarget } from '../src/haproxy/target.js';
+import { configWith } from './scale.js';
 
 const SERVERS = 2000;
-const BACKENDS = 20;
 const RUNS = 100;
 
-export function config2000(lab: HaproxyLab): string {
-  const lines = [
-    'global',
-    '  nbthread 2',
-    // The worker's own stats socket, for the peer (prometheus-haproxy-exporter reads one socket).
-    `  stats socket ${lab.workerSocket} mode 600 level admin`,
-    'defaults',
-    '  mode http',
-    '  timeout connect 1s',
-    '  timeout client 10s',
-    '  timeout server 10s',
-    'frontend fe_main',
-    `  bind 127.0.0.1:${lab.ports.fe}`,
-    '  default_backend be_0',
-  ];
-  const per = SERVERS / BACKENDS;
-  for (let b = 0; b < BACKENDS; b++) {
-    lines.push(`backend be_${b}`);
-    for (let s = 0; s < per; s++) lines.push(`  server s${s} 127.0.0.1:${30900 + s}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
+/** 2,000 servers in 20 backends, with the worker's stats socket for the peer (prometheus-haproxy-exporter). */
+export const config2000 = configWith(SERVERS, true);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,0 +1,17 @@
+/** What the benches read of a process from /proc: its CPU time and its resident memory. */
+import { readFileSync } from 'node:fs';
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process, in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** Resident memory, in MB. */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
