@@ -11,10 +11,12 @@ import { freePorts, waitFor } from '../../lab/ports.js';
 const run = promisify(execFile);
 const ES_VERSION = readFileSync('lab/ES_VERSION', 'utf8').trim();
 
-/** The effective compose file, as Debian's docker-compose resolves and validates it (no engine needed). */
-async function composeConfig(): Promise<{ services: Record<string, Record<string, any>>; volumes: Record<string, unknown> }> {
-  const { stdout } = await run('docker-compose', ['-f', 'docker-compose.yml', 'config']);
-  return YAML.parse(stdout);
+type Compose = { services: Record<string, Record<string, any>>; volumes: Record<string, unknown> };
+let resolved: Promise<Compose> | undefined;
+/** The effective compose file, as Debian's docker-compose resolves and validates it (no engine needed); read once. */
+function composeConfig(): Promise<Compose> {
+  resolved ??= run('docker-compose', ['-f', 'docker-compose.yml', 'config']).then(({ stdout }) => YAML.parse(stdout) as Compose);
+  return resolved;
 }
 
 /** `haproxy -c -f`: exit 0 and no ALERT; warnings (names that resolve only inside Docker) are allowed. */

@@ -105,18 +105,29 @@ describe('least privilege on a real Elasticsearch with security on', () => {
   });
 
   it('no secret shows in test config, whether set by flag, variable or URL', async () => {
-    const tc = await hapbeatCli(
-      ['test', 'config', '-E', `output.elasticsearch.hosts=http://elastic:${SU.password}@127.0.0.1:9200`, '-E', `setup.kibana.password=${SU.password}`],
-      {
-        HAPBEAT_ES_PASSWORD: USERS.run.password,
-        HAPBEAT_ES_API_KEY: Buffer.from(`id:${SU.password}`).toString('base64'),
-        HAPBEAT_ES_BEARER_TOKEN: `${SU.password}-token`,
-      },
-    );
-    // Three ways to authenticate at once is a configuration error; the message must not repeat any of them.
-    noSecret(tc.stdout + tc.stderr);
-    expect(tc.stdout + tc.stderr).not.toContain(Buffer.from(`id:${SU.password}`).toString('base64'));
-    expect(tc.stdout).not.toContain(`${SU.password}-token`);
+    const key = Buffer.from(`id:${SU.password}-key`).toString('base64');
+    const token = `${SU.password}-token`;
+    // Each authentication alone is a valid configuration: printed, with the secret replaced.
+    for (const [setting, env] of <[string, Record<string, string>][]>[
+      ['password', { HAPBEAT_ES_USERNAME: USERS.run.username, HAPBEAT_ES_PASSWORD: USERS.run.password }],
+      ['api_key', { HAPBEAT_ES_API_KEY: key }],
+      ['bearer_token', { HAPBEAT_ES_BEARER_TOKEN: token }],
+    ]) {
+      const tc = await hapbeatCli(['test', 'config', '-E', `setup.kibana.password=${SU.password}`], env);
+      expect({ setting, code: tc.code }).toEqual({ setting, code: 0 });
+      expect(tc.stdout).toContain(`${setting}: "[redacted]"`);
+      for (const secret of [...secrets, key, token]) expect(tc.stdout + tc.stderr).not.toContain(secret);
+    }
+    // Credentials written in a URL: the user-info is masked.
+    const url = await hapbeatCli(['test', 'config', '-E', `output.elasticsearch.hosts=http://elastic:${SU.password}@127.0.0.1:9200`]);
+    expect(url.code).toBe(0);
+    expect(url.stdout).toContain('http://***@127.0.0.1:9200');
+    noSecret(url.stdout + url.stderr);
+    // Three ways at once is a configuration error (exit 2); its message repeats none of them.
+    const all = await hapbeatCli(['test', 'config'], { HAPBEAT_ES_PASSWORD: USERS.run.password, HAPBEAT_ES_API_KEY: key, HAPBEAT_ES_BEARER_TOKEN: token });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain('more than one Elasticsearch authentication is set');
+    for (const secret of [...secrets, key, token]) expect(all.stdout + all.stderr).not.toContain(secret);
   });
 
   it('a wrong key, password or bearer token is refused with a message that does not repeat it', async () => {
