@@ -5,12 +5,12 @@
  * covers everything run does (collection, documents, rates, totals, serialization, the spool and the output).
  * Absolute times on these shared 2-core machines are noisy: the ratio is the figure.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
-import { cpuMs, rssMb } from './proc.js';
+import { cpuMs, eachLine, rssMb, stopProcess } from './proc.js';
 import { freePort, waitFor } from '../lab/ports.js';
 
 export interface PeerResult {
@@ -22,13 +22,6 @@ export interface PeerResult {
 }
 
 const EXPORTER = '/usr/bin/prometheus-haproxy-exporter';
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGTERM');
-  await exited;
-}
 
 /** The exporter on the worker's stats socket, scraped once a second for `seconds` after 5 warm-up scrapes. */
 async function measureExporter(lab: HaproxyLab, seconds: number): Promise<PeerResult['exporter']> {
@@ -63,7 +56,7 @@ async function measureExporter(lab: HaproxyLab, seconds: number): Promise<PeerRe
     }
     return { scrapes, cpuMsPerScrape: (cpuMs(p.pid!) - c0) / scrapes, rssMb: rssMb(p.pid!), bytesPerScrape: bytes / scrapes };
   } finally {
-    await stop(p);
+    await stopProcess(p);
   }
 }
 
@@ -80,13 +73,8 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
   );
   let polls = 0;
   let docs = 0;
-  let tail = '';
-  p.stderr!.on('data', (d: Buffer) => {
-    const text = tail + d.toString();
-    const lines = text.split('\n');
-    tail = lines.pop()!;
-    for (const l of lines) {
-      if (!l.includes('"msg":"polled ')) continue;
+  eachLine(p.stderr!, (l) => {
+    if (l.includes('"msg":"polled ')) {
       polls++;
       const m = JSON.parse(l) as { documents: Record<string, number>; aggregate_documents: Record<string, number> };
       docs = Object.values(m.documents).reduce((a, x) => a + x, 0) + Object.values(m.aggregate_documents).reduce((a, x) => a + x, 0);
@@ -105,7 +93,7 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
     const n = polls - p0;
     return { polls: n, cpuMsPerPoll: (cpuMs(p.pid!) - c0) / n, rssMb: rssMb(p.pid!), peakRssMb: peak, docsPerPoll: docs };
   } finally {
-    await stop(p);
+    await stopProcess(p);
     rmSync(dir, { recursive: true, force: true });
   }
 }

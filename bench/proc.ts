@@ -1,4 +1,5 @@
 /** What the benches read of a process from /proc: its CPU time and its resident memory. */
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
@@ -14,4 +15,22 @@ export function cpuMs(pid: number): number {
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
+}
+
+/** Calls `each` with every complete line a stream writes (a process's JSON log on stderr). */
+export function eachLine(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
+  let tail = '';
+  stream.on('data', (d: Buffer) => {
+    const lines = (tail + d.toString()).split('\n');
+    tail = lines.pop()!;
+    for (const l of lines) each(l);
+  });
+}
+
+/** SIGTERM to a process we started, and its exit. */
+export async function stopProcess(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await exited;
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HaproxyLab } from '../lab/haproxy.js';
 import { waitFor } from '../lab/ports.js';
-import { cpuMs, rssMb } from './proc.js';
+import { cpuMs, eachLine, rssMb, stopProcess } from './proc.js';
 
 /**
  * A HAProxy configuration with `servers` servers, 100 per backend, no health checks; with `statsSocket`, the
@@ -53,24 +53,12 @@ function startRun(targets: string[], periodS: number, dir: string): { p: ChildPr
   );
   let polls = 0;
   let missed = 0;
-  let tail = '';
-  p.stderr!.on('data', (d: Buffer) => {
-    const lines = (tail + d.toString()).split('\n');
-    tail = lines.pop()!;
-    for (const l of lines) {
-      if (l.includes('"msg":"polled ')) polls++;
-      const m = /"missed_ticks":(\d+)/.exec(l);
-      if (m) missed += Number(m[1]);
-    }
+  eachLine(p.stderr!, (l) => {
+    if (l.includes('"msg":"polled ')) polls++;
+    const m = /"missed_ticks":(\d+)/.exec(l);
+    if (m) missed += Number(m[1]);
   });
   return { p, polls: () => polls, missed: () => missed };
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGTERM');
-  await exited;
 }
 
 export interface ScalePoint {
@@ -97,7 +85,7 @@ async function measureSize(servers: number): Promise<ScalePoint> {
     const sorted = [...rss].sort((a, b) => a - b);
     return { servers, cpuMsPerPoll: (cpuMs(run.p.pid!) - c0) / (run.polls() - p0), rssMb: sorted[Math.floor(sorted.length / 2)]!, peakRssMb: sorted.at(-1)! };
   } finally {
-    await stop(run.p);
+    await stopProcess(run.p);
     await lab.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -149,7 +137,7 @@ export async function benchMany(instances = 20, periods = 6): Promise<ManyResult
         peakRssMb: peak,
       };
     } finally {
-      await stop(run.p);
+      await stopProcess(run.p);
     }
   } finally {
     for (const l of labs) await l.stop();

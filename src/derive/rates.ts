@@ -121,11 +121,13 @@ export class RateTracker {
     const scurCol = h.get('scur');
     const slimCol = h.get('slim');
     const out: DerivedRow[] = [];
+    // One scratch array for the row being read: the increases since the previous sample (NaN: none).
+    const delta = new Float64Array(COUNTER_COLUMNS.length);
     for (const row of table.rows) {
       const key = rowKey(row, keyCols);
       const derived = emptyRow();
       const values = new Float64Array(COUNTER_COLUMNS.length).fill(NaN);
-      const delta = new Float64Array(COUNTER_COLUMNS.length).fill(NaN);
+      delta.fill(NaN);
       const prevRow = before?.rows.get(key);
       let share = shares.get(key);
       if (!share) {

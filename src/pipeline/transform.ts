@@ -6,8 +6,6 @@ import type { TargetPoll } from '../haproxy/source.js';
 /** A poll after the transform: what was derived, and the documents built from it. */
 export interface TransformedPoll extends PollDocuments {
   derived: DerivedPoll;
-  /** Answers that failed or did not parse, with the process they concern (derived.errors). */
-  errors: DerivedPoll['errors'];
 }
 
 /**
@@ -21,6 +19,6 @@ export class PollTransform {
 
   run(poll: TargetPoll): TransformedPoll {
     const derived = this.deriver.derive(poll);
-    return { ...pollDocuments(derived, this.settings), derived, errors: derived.errors };
+    return { ...pollDocuments(derived, this.settings), derived };
   }
 }

@@ -45,7 +45,7 @@ describe.each(matrixBinaries().map((b) => [b.major, b] as const))('HAProxy %s: a
       polls.push({
         lived: [...all(before)].filter((p) => a.has(p)),
         sampled: n.processes.map((p) => p.identity.pid!),
-        errors: [n.error?.message, ...n.errors.map((e) => e.error.message)].filter((x): x is string => !!x),
+        errors: [n.error?.message, ...n.derived.errors.map((e) => e.error.message)].filter((x): x is string => !!x),
       });
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 - ((Date.now() - t0) % 1000))));
     }

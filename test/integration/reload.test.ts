@@ -27,7 +27,7 @@ describe('HAProxy 2.6 reload while a connection is held', () => {
 
     const n = await pollOnce(masterSource(lab.masterSocket));
     expect(n.error).toBeUndefined();
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     expect(n.processes.map((p) => [p.prefix, p.identity.pid, p.identity.old, p.identity.stopping, p.identity.reloads])).toEqual([
       ['@1', newPid, false, false, 0],
       [`@!${oldPid}`, oldPid, true, true, 1],

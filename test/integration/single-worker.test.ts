@@ -18,7 +18,7 @@ describe('one HAProxy 2.6 worker through the master CLI', () => {
     const [pid] = (await lab.workers()).current;
     const n = await pollOnce(source);
     expect(n.error).toBeUndefined();
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     expect(n.problems).toEqual([]);
     expect(n.processes).toHaveLength(1);
     expect(n.processes[0]!.prefix).toBe('@1');

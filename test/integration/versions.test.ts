@@ -21,7 +21,7 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
     const pids = (await lab.workers()).current;
     const n = await pollOnce(masterSource(lab.masterSocket));
     expect(n.error).toBeUndefined();
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     expect(n.problems).toEqual([]);
     expect(n.unknownColumns).toEqual([]);
     expect(n.processes.map((p) => p.prefix)).toEqual(Array.from({ length: nbproc }, (_, i) => `@${i + 1}`));
@@ -110,7 +110,7 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
       15_000,
       200,
     );
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     const old = n.processes.filter((p) => p.identity.old);
     // Reached by @!pid, or by @1 when the master still routes @1 to it mid-reload (3.2 on a busy machine).
     expect(old.map((p) => [p.identity.pid, p.identity.stopping])).toEqual([[holder, true]]);
@@ -151,7 +151,7 @@ describe.each(binaries.map((b) => [b.major, b] as const))('HAProxy %s through th
       15_000,
     );
     const n = await pollOnce(masterSource(lab.masterSocket));
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     expect(n.processes.map((p) => p.identity.pid).sort()).toEqual(serving);
     for (const p of n.processes) expect(p.identity).toMatchObject({ old: false, stopping: false });
   });

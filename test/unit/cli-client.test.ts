@@ -185,7 +185,7 @@ describe('a source polling a fake master that answers garbage', () => {
     const source = new HaproxySource(parseTarget(srv.path), { limits, concurrency: 2, includeOldWorkers: true });
     const poll = await source.poll();
     const n = perProcess(poll);
-    const messages = [poll.error?.message, ...n.errors.map((e) => e.error.message)].filter(Boolean).join(' | ');
+    const messages = [poll.error?.message, ...n.derived.errors.map((e) => e.error.message)].filter(Boolean).join(' | ');
     expect(messages).toContain(message);
     await settle();
     expect(await srv.open()).toBe(0);
@@ -212,7 +212,7 @@ describe('a source polling a fake master whose old worker exits before its turn'
     expect(poll.samples.map((s) => s.ref.prefix)).toEqual(['@1']);
     expect(poll.skipped).toEqual([{ prefix: `@!${oldPid}`, pid: Number(oldPid), command: 'show info' }]);
     const n = perProcess(poll);
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     expect(n.events).toHaveLength(13);
     expect(await srv.open()).toBe(0);
   });

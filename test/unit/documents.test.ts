@@ -211,7 +211,7 @@ describe('process identity', () => {
       periodMs: 1000,
       namespace: 'default',
     });
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     expect(n.processes).toHaveLength(1);
     expect(n.processes[0]!.identity).toMatchObject({ pid: 4818, num: 1, old: true, stopping: true, reloads: 1 });
     expect(n.events).toHaveLength(13);
@@ -226,8 +226,8 @@ describe('process identity', () => {
     const info = 'Name: HAProxy\nVersion: 2.2.9\nPid: 77\nProcess_num: 2\nUptime_sec: 100\nStopping: 0\n\n';
     const n = perProcess(poll('workers', info, 'garbage'), { agent, periodMs: 1000, namespace: 'default' });
     expect(n.processes[0]!.identity).toMatchObject({ pid: 77, num: 2, startTime: 1_800_000_000 - 100, version: '2.2.9' });
-    expect(n.errors).toHaveLength(1);
-    expect(n.errors[0]!.error.message).toContain('cannot parse "show stat" output');
+    expect(n.derived.errors).toHaveLength(1);
+    expect(n.derived.errors[0]!.error.message).toContain('cannot parse "show stat" output');
     expect(n.events).toHaveLength(1);
   });
 });

@@ -45,7 +45,7 @@ describe('a 200,000-row show stat (about 40 MB on a real HAProxy)', () => {
       return fixture(V26, cmd.endsWith('stat typed') ? 'show-stat-typed.txt' : 'show-info-typed.txt');
     });
     const n = new PollTransform({ agent, periodMs: 1000, namespace: 'd' }).run(await source.poll());
-    expect(n.errors).toEqual([]);
+    expect(n.derived.errors).toEqual([]);
     expect(n.events.filter((e) => e.dataset === 'haproxy.stat').length).toBe(2 * 200_000);
   });
 });
