@@ -178,7 +178,7 @@ function report(sent: string, logs: string): void {
         const s = d.haproxy.stat;
         if (s.proxy.name === 'fe_main' && s.service_name === 'FRONTEND') totals.req2xx = Math.max(totals.req2xx, s.response.http['2xx'] ?? 0);
       } else if (d.event.dataset === 'haproxy.info') totals.info++;
-      continue;
+      if (d.haproxy.process.count !== 1) continue; // with one process, the totals are also its documents
     }
     if (d.event.dataset === 'haproxy.process') continue;
     const pid = d.process?.pid as number;

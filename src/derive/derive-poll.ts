@@ -24,10 +24,18 @@ export interface DerivedProcess {
   infoDurationNs: number;
 }
 
-/** The whole instance (haproxy.process.scope: all): every process's values combined. */
+/**
+ * The whole instance (haproxy.process.scope: all): every process's values combined. With one process, its own
+ * table and record (nothing to combine), and `only` names it: the instance's documents then carry that
+ * process's identity and stand for both views (see documents/poll-documents.ts).
+ */
 export interface DerivedInstance {
   /** The version of the current processes (or of any, when none is current). */
   version?: string;
+  /** How many processes were combined. */
+  processCount: number;
+  /** The one process, when there is exactly one. */
+  only?: DerivedProcess;
   table?: StatTable;
   info?: InfoRecord;
   rates?: DerivedRows;
@@ -106,12 +114,16 @@ export class TargetDeriver {
     const current = out.processes.filter((p) => !p.identity.old);
     const version = (current[0] ?? out.processes[0]!).identity.version;
     const natures = (version && this.natures.get(version)) || this.fallback;
+    const only = out.processes.length === 1 ? out.processes[0] : undefined;
     const parts = out.processes.map((p) => ({ old: p.identity.old, table: p.table, info: p.info }));
-    const table = aggregateStat(parts, natures);
+    // One process: its own table is the total (combining one value returns it), so it is not copied.
+    const table = only ? only.table : aggregateStat(parts, natures);
     out.instance = {
       version,
+      processCount: out.processes.length,
+      only,
       table,
-      info: aggregateInfo(parts, natures),
+      info: only ? only.info : aggregateInfo(parts, natures),
       rates: table ? instanceRates(table, rates) : undefined,
       naturesSource: natures.source,
     };

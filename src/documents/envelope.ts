@@ -30,11 +30,14 @@ export interface SampleContext extends DocumentSettings {
   sampledAt: number;
   /** `process` for one process's documents; `all` for a target's totals across its processes. */
   scope?: 'process' | 'all';
+  /** For scope all: how many processes the totals combine (1: the documents are also that process's). */
+  processCount?: number;
 }
 
 /** `haproxy.process.*`: the identity part every document of a process sample carries. */
-export function processObject(p: ProcessIdentity, scope: 'process' | 'all' = 'process'): Record<string, unknown> {
+export function processObject(p: ProcessIdentity, scope: 'process' | 'all' = 'process', count?: number): Record<string, unknown> {
   const o: Record<string, unknown> = { scope, old: p.old };
+  if (count !== undefined) o.count = count;
   if (p.num !== undefined) o.num = p.num;
   if (p.pid !== undefined) o.pid = p.pid;
   if (p.reloads !== undefined) o.reloads = p.reloads;
@@ -61,7 +64,7 @@ export function envelope(
   head.host = { name: ctx.agent.hostname };
   head.agent = { type: 'hapbeat', version: ctx.agent.version, name: ctx.agent.name, id: ctx.agent.id };
   if (ctx.process.pid !== undefined) head.process = { pid: ctx.process.pid };
-  const haproxy: Record<string, unknown> = { process: processObject(ctx.process, ctx.scope) };
+  const haproxy: Record<string, unknown> = { process: processObject(ctx.process, ctx.scope, ctx.processCount) };
   if (ctx.process.version !== undefined) haproxy.version = ctx.process.version;
   return { head, haproxy };
 }

@@ -45,7 +45,12 @@ export const COMMON_FIELDS: readonly CommonField[] = [
     field: 'haproxy.process.scope',
     type: 'keyword',
     dimension: BOTH,
-    doc: "`process` for one process's documents; `all` for the instance's totals across its processes.",
+    doc: "`process` for one process's documents; `all` for the instance's totals across its processes (with one process, its own documents too: see `haproxy.process.count`).",
+  },
+  {
+    field: 'haproxy.process.count',
+    type: 'long',
+    doc: 'Scope `all`: how many processes the totals combine. `1`: the only process, whose identity the document carries; per-process views select `scope: process or count: 1`.',
   },
   {
     field: 'haproxy.process.num',

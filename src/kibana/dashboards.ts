@@ -2,7 +2,8 @@ import type { ChartDef, Metric } from './lens.js';
 
 /**
  * hapbeat's dashboards, as data. Instance-wide charts read the totals (`haproxy.process.scope: "all"`),
- * per-process charts the per-process documents; no chart mixes the two in one aggregation. Rates, ratios and
+ * per-process charts each process once: its own documents, or, when it was the only process of its poll, the
+ * instance's (`haproxy.process.count: 1`, which carry its identity). No chart mixes the two in one aggregation. Rates, ratios and
  * gauges are hapbeat's own fields, averaged (or maxed) per time bucket: they survive reloads, where a
  * derivative of a raw counter does not.
  */
@@ -15,7 +16,7 @@ export interface DashboardDef {
 
 const S = 'haproxy.stat';
 const ALL = 'haproxy.process.scope: "all"';
-const PROC = 'haproxy.process.scope: "process"';
+const PROC = '(haproxy.process.scope: "process" or haproxy.process.count: 1)';
 const FRONTENDS = `${ALL} and ${S}.component_type: 0`;
 const BACKENDS = `${ALL} and ${S}.component_type: 1`;
 const SERVERS = `${ALL} and ${S}.component_type: 2`;

@@ -18,6 +18,10 @@ export interface RetentionQuery {
 }
 
 const range = (from: string) => ({ range: { '@timestamp': { gte: from, lte: 'now' } } });
+/** Each process once: its own documents, or the instance's when it was the only process (they carry its identity). */
+const eachProcessOnce = {
+  bool: { should: [{ term: { 'haproxy.process.scope': 'process' } }, { term: { 'haproxy.process.count': 1 } }], minimum_should_match: 1 },
+};
 
 /** Backends' totals over the last 90 days, per backend and per day, with these per-day aggregations. */
 function perBackendPerDay(perDay: Record<string, unknown>, perBackend: Record<string, unknown> = {}): Record<string, unknown> {
@@ -57,7 +61,7 @@ export const RETENTION_QUERIES: readonly RetentionQuery[] = [
     index: 'metrics-haproxy.stat-*',
     body: {
       size: 0,
-      query: { bool: { filter: [{ term: { 'haproxy.process.scope': 'process' } }, { term: { 'haproxy.stat.component_type': 0 } }, range('now-1y/M')] } },
+      query: { bool: { filter: [eachProcessOnce, { term: { 'haproxy.stat.component_type': 0 } }, range('now-1y/M')] } },
       aggs: {
         frontends: {
           terms: { field: 'haproxy.stat.proxy.name', size: 100 },
@@ -75,7 +79,7 @@ export const RETENTION_QUERIES: readonly RetentionQuery[] = [
         },
       },
     },
-    esql: 'FROM metrics-haproxy.stat-* | WHERE haproxy.process.scope == "process" AND haproxy.stat.component_type == 0 | STATS first = MIN(haproxy.stat.request.total), last = MAX(haproxy.stat.request.total) BY frontend = haproxy.stat.proxy.name, month = DATE_TRUNC(1 month, @timestamp), pid = haproxy.process.pid | EVAL served = last - first | STATS requests = SUM(served) BY frontend, month | SORT frontend, month',
+    esql: 'FROM metrics-haproxy.stat-* | WHERE (haproxy.process.scope == "process" OR haproxy.process.count == 1) AND haproxy.stat.component_type == 0 | STATS first = MIN(haproxy.stat.request.total), last = MAX(haproxy.stat.request.total) BY frontend = haproxy.stat.proxy.name, month = DATE_TRUNC(1 month, @timestamp), pid = haproxy.process.pid | EVAL served = last - first | STATS requests = SUM(served) BY frontend, month | SORT frontend, month',
   },
   {
     id: 'worst-day-5xx-share-per-backend',

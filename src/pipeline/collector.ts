@@ -12,9 +12,11 @@ export interface CollectorCounters {
   processes_sampled: number;
   /** Processes listed by show proc that exited before they could be queried (normal around reloads). */
   processes_skipped: number;
+  /** haproxy.stat documents, of either scope. */
   stat_docs: number;
+  /** haproxy.info documents, of either scope. */
   info_docs: number;
-  /** Documents of the instance's totals (scope: all). */
+  /** Of those, the instance's totals (scope: all; with one process, they are also its documents). */
   aggregate_docs: number;
   /** haproxy.process events: workers started, stopping, exited; failed reloads. */
   lifecycle_events: number;
@@ -139,7 +141,7 @@ export class Collector {
         processes: t.processes.map((p) => ({ prefix: p.prefix, pid: p.identity.pid, num: p.identity.num, old: p.identity.old })),
         skipped: poll.skipped.length,
         documents: { 'haproxy.stat': docs.stat, 'haproxy.info': docs.info },
-        aggregate_documents: t.instanceDocs,
+        aggregate_documents: t.instanceDocs, // of the documents above, the totals (scope: all)
         lifecycle_events: t.lifecycleDocs,
       },
       `polled ${poll.target.name}`,
@@ -147,11 +149,12 @@ export class Collector {
   }
 }
 
-/** Per-process documents of a poll, by dataset. */
+/** Metric documents of a poll, by dataset: each process's own (a lone process has none) and the totals. */
 function documentCounts(t: TransformedPoll): { stat: number; info: number } {
-  let stat = 0;
-  let info = 0;
+  let stat = t.instanceDocs['haproxy.stat'];
+  let info = t.instanceDocs['haproxy.info'];
   for (const p of t.processes) {
+    if (p.sole) continue;
     stat += p.statDocs;
     info += p.infoDocs;
   }

@@ -26,6 +26,7 @@ interface Doc {
   dataset: string;
   pid?: number;
   scope: string;
+  count?: number;
 }
 function documents(out: string): Doc[] {
   const file = path.join(out, 'hapbeat.ndjson');
@@ -34,8 +35,8 @@ function documents(out: string): Doc[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const d = JSON.parse(l) as { event: { dataset: string }; haproxy: { process: { pid?: number; scope: string } } };
-      return { dataset: d.event.dataset, pid: d.haproxy.process.pid, scope: d.haproxy.process.scope };
+      const d = JSON.parse(l) as { event: { dataset: string }; haproxy: { process: { pid?: number; scope: string; count?: number } } };
+      return { dataset: d.event.dataset, pid: d.haproxy.process.pid, scope: d.haproxy.process.scope, count: d.haproxy.process.count };
     });
 }
 
@@ -80,9 +81,10 @@ describe("hapbeat under HAProxy's process manager (program section)", () => {
         // Only workers are sampled: no document names the program's pid (or the master's).
         const pids = new Set(
           documents(out)
-            .filter((d) => d.scope === 'process')
+            .filter((d) => d.scope === 'process' || d.count === 1)
             .map((d) => d.pid),
         );
+        expect(pids.has(worker) && pids.has(fresh)).toBe(true);
         expect(pids.has(programPid)).toBe(false);
         expect(pids.has(lab.masterPid)).toBe(false);
         expect([...pids].every((p) => p === worker || p === fresh)).toBe(true);

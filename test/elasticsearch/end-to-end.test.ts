@@ -37,33 +37,30 @@ describe('real HAProxy → hapbeat run → real Elasticsearch', () => {
     await lab?.stop();
   });
 
-  it('indexes exactly rows × processes × polls, with values that match HAProxy', async () => {
+  it('indexes exactly rows × polls for one worker (one document set: the totals, with its identity), with values that match HAProxy', async () => {
     const hb = new HapbeatProcess(['-t', lab.masterSocket, '--es', url, '--namespace', 'e2e', '--period', '300ms']);
     await hb.waitPolls(6);
     expect(await hb.stop()).toBe(0);
     const { polls, stat, info, aggStat, aggInfo } = hb.polled();
     expect(stat).toBe(10 * polls);
     expect(info).toBe(polls);
-    // And the instance's totals (scope: all): one more document per row and one info, per poll.
+    // One worker: its documents are the instance's totals (scope: all, count 1); nothing is written twice.
     expect(aggStat).toBe(10 * polls);
     expect(aggInfo).toBe(polls);
-    expect(await count(url, 'metrics-haproxy.stat-e2e')).toBe(stat + aggStat);
-    expect(await count(url, 'metrics-haproxy.info-e2e')).toBe(info + aggInfo);
+    expect(await count(url, 'metrics-haproxy.stat-e2e')).toBe(stat);
+    expect(await count(url, 'metrics-haproxy.info-e2e')).toBe(info);
     const c = hb.lastCounters()!;
-    expect(c.output_acked).toBe(stat + info + aggStat + aggInfo);
+    expect(c.output_acked).toBe(stat + info);
     expect(c.output_duplicates).toBe(0);
     expect(c.output_dead_lettered).toBe(0);
     expect(c.output_dropped).toBe(0);
 
     const everything = await all(url, 'metrics-haproxy.stat-e2e');
-    expect(new Set(everything.map((d) => d._id)).size).toBe(stat + aggStat);
-    expect(new Set(everything.map((d) => rowKey(d._source))).size).toBe(stat + aggStat);
-    const docs = everything.filter((d) => d._source.haproxy.process.scope === 'process');
-    expect(docs).toHaveLength(stat);
-    // With one worker, the totals equal that worker's values.
-    const aggFe = everything.filter((d) => d._source.haproxy.process.scope === 'all' && d._source.haproxy.stat.proxy.name === 'fe_main').at(-1)!._source.haproxy
-      .stat;
-    expect(aggFe.response.http['2xx']).toBe(N);
+    expect(new Set(everything.map((d) => d._id)).size).toBe(stat);
+    expect(new Set(everything.map((d) => rowKey(d._source))).size).toBe(stat);
+    const [pid] = (await lab.workers()).current;
+    for (const d of everything) expect(d._source.haproxy.process).toMatchObject({ scope: 'all', count: 1, pid, num: 1, old: false });
+    const docs = everything;
     // Spot checks against the CSV, read now: no traffic since the N requests, so the counters are still.
     const csv = (await lab.command('@1 show stat')).slice(2).trim().split('\n');
     const header = csv[0]!.split(',');

@@ -74,8 +74,8 @@ export class HapbeatProcess {
   }
 
   /**
-   * Documents of the polls it logged as handed to the output (after the sink took them): per process
-   * (`stat`, `info`) and the instance's totals (`aggStat`, `aggInfo`).
+   * Documents of the polls it logged as handed to the output (after the sink took them), per dataset (`stat`,
+   * `info`), and of those, the instance's totals (`aggStat`, `aggInfo`; with one process, all of them).
    */
   polled(): { polls: number; stat: number; info: number; aggStat: number; aggInfo: number } {
     const ps = this.lines().filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('polled '));

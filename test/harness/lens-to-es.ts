@@ -8,24 +8,35 @@
  */
 type Column = { operationType: string; sourceField: string; params?: Record<string, any>; filter?: { query: string } };
 
-/** KQL as hapbeat writes it: `field: value` (quoted or not, or `*`) joined by `and`, parenthesised groups. */
+/**
+ * KQL as hapbeat writes it: `field: value` (quoted or not, or `*`) joined by `and` or by `or` (not both at one
+ * level), parenthesised groups.
+ */
 export function kqlToQuery(kql: string): Record<string, unknown> {
   const q = kql.trim();
   if (q === '') return { match_all: {} };
-  const parts = splitAnd(q);
-  return { bool: { filter: parts.map(clause) } };
+  const ors = splitTop(q, ' or ');
+  if (ors.length > 1) {
+    if (ors.some((p) => splitTop(p, ' and ').length > 1)) throw new Error(`KQL the harness does not translate (and/or mixed without parentheses): ${q}`);
+    return { bool: { should: ors.map(clause), minimum_should_match: 1 } };
+  }
+  return { bool: { filter: splitTop(q, ' and ').map(clause) } };
 }
 
-function splitAnd(q: string): string[] {
+/** Splits at `sep` outside parentheses and quotes. */
+function splitTop(q: string, sep: string): string[] {
   const out: string[] = [];
   let depth = 0;
+  let quoted = false;
   let start = 0;
   for (let i = 0; i < q.length; i++) {
-    if (q[i] === '(') depth++;
+    if (q[i] === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (q[i] === '(') depth++;
     else if (q[i] === ')') depth--;
-    else if (depth === 0 && q.slice(i, i + 5) === ' and ') {
+    else if (depth === 0 && q.slice(i, i + sep.length) === sep) {
       out.push(q.slice(start, i));
-      start = i + 5;
+      start = i + sep.length;
     }
   }
   out.push(q.slice(start));

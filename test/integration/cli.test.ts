@@ -42,20 +42,20 @@ describe('the hapbeat command', () => {
     expect(runHelp.stdout).toContain('HAPBEAT_PERIOD');
   });
 
-  it('once --target prints one NDJSON document per row and per process, without a config file', async () => {
+  it('once --target prints one NDJSON document per row, without a config file (one worker: one document set, the totals)', async () => {
     const r = await hapbeat(['once', '--target', lab.masterSocket], { HAPBEAT_PATH_DATA: data });
     expect(r.code).toBe(0);
     const all = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const docs = all.filter((d) => d.haproxy.process.scope === 'process');
-    expect(docs.filter((d) => d.event.dataset === 'haproxy.stat')).toHaveLength(11); // 10 + the stats frontend
-    expect(docs.filter((d) => d.event.dataset === 'haproxy.info')).toHaveLength(1);
-    expect(all.filter((d) => d.haproxy.process.scope === 'all')).toHaveLength(12); // the instance's totals
-    expect(new Set(all.map((d) => d['@metadata']._id)).size).toBe(24);
+    expect(all.filter((d) => d.event.dataset === 'haproxy.stat')).toHaveLength(11); // 10 + the stats frontend
+    expect(all.filter((d) => d.event.dataset === 'haproxy.info')).toHaveLength(1);
+    const [pid] = (await lab.workers()).current;
+    for (const d of all) expect(d.haproxy.process).toMatchObject({ scope: 'all', count: 1, pid, num: 1 });
+    expect(new Set(all.map((d) => d['@metadata']._id)).size).toBe(12);
     const summary = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
-    expect(summary.counters).toMatchObject({ polls: 1, stat_docs: 11, info_docs: 1, aggregate_docs: 12, output_acked: 24, output_dropped: 0 });
+    expect(summary.counters).toMatchObject({ polls: 1, stat_docs: 11, info_docs: 1, aggregate_docs: 12, output_acked: 12, output_dropped: 0 });
     // One style for every log key: snake_case.
     for (const key of Object.keys(summary.counters)) expect(key).toMatch(/^[a-z0-9_]+$/);
   });
@@ -67,7 +67,7 @@ describe('the hapbeat command', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l))
-      .filter((d) => d.haproxy.process.scope === 'process');
+      .filter((d) => d.haproxy.process.scope === 'all' && d.haproxy.process.count === 1);
     expect(docs).toHaveLength(12);
     expect(docs[0].process.pid).toBe((await lab.workers()).current[0]);
     const page = await hapbeat(['once', '--target', `http://admin:s3cret@127.0.0.1:${lab.ports.stats}/stats`], { HAPBEAT_PATH_DATA: data });
@@ -76,7 +76,7 @@ describe('the hapbeat command', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l))
-      .filter((d) => d.haproxy.process.scope === 'process');
+      .filter((d) => d.haproxy.process.scope === 'all' && d.haproxy.process.count === 1);
     expect(pdocs).toHaveLength(11);
     expect(pdocs.every((d) => d.event.dataset === 'haproxy.stat' && d.haproxy.process.num === 1)).toBe(true);
     const denied = await hapbeat(['once', '--target', `http://127.0.0.1:${lab.ports.stats}/stats`], { HAPBEAT_PATH_DATA: data });

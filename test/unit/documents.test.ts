@@ -11,6 +11,7 @@ import { serializeEvent } from '../../src/output/output.js';
 import { parseTarget } from '../../src/haproxy/target.js';
 import type { TargetPoll } from '../../src/haproxy/source.js';
 import { fixture, V26 } from '../fixtures.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
 
 const agent = { name: 'test-agent', version: '0.1.0', id: '11111111-2222-3333-4444-555555555555', hostname: 'lab' };
 const ctx = (over: Partial<SampleContext> = {}): SampleContext => ({
@@ -229,6 +230,65 @@ describe('process identity', () => {
     expect(n.derived.errors).toHaveLength(1);
     expect(n.derived.errors[0]!.error.message).toContain('cannot parse "show stat" output');
     expect(n.events).toHaveLength(1);
+  });
+});
+
+describe('one process, one document set (haproxy.process.count)', () => {
+  const target = parseTarget('/run/m.sock');
+  const sample = (prefix: string, section: 'workers' | 'oldWorkers', pid: number, info: string, stat: string) => ({
+    ref: { prefix, section, row: { pid, type: 'worker', reloads: section === 'workers' ? 1 : 0, uptimeSec: 30, version: '2.6.12-1+deb12u4' } },
+    sampledAt: 1_800_000_000_100,
+    info: { text: info.replace(/^Pid: \d+$/m, `Pid: ${pid}`), durationNs: 1 },
+    stat: { text: stat, durationNs: 1 },
+    errors: [],
+  });
+  const poll = (samples: TargetPoll['samples']): TargetPoll => ({ target, startedAt: 1_800_000_000_000, durationNs: 5, skipped: [], samples });
+  const current = () => sample('@1', 'workers', 4818, fixture(V26, 'show-info.txt'), fixture(V26, 'show-stat.txt'));
+  const old = () => sample('@!4000', 'oldWorkers', 4000, fixture(V26, 'old-worker-show-info.txt'), fixture(V26, 'old-worker-show-stat.txt'));
+  const settings = { agent, periodMs: 1000, namespace: 'default' };
+
+  it('a lone worker gets only the totals (12 stat + 1 info), which carry its identity and count 1', () => {
+    const t = new PollTransform(settings).run(poll([current()]));
+    expect(t.events).toHaveLength(13);
+    const docs = t.events.map(docOf);
+    for (const d of docs) {
+      expect(d.haproxy.process).toEqual({ scope: 'all', count: 1, old: false, num: 1, pid: 4818, reloads: 1, stopping: false, start_time: expect.any(String) });
+      expect(d.process).toEqual({ pid: 4818 });
+    }
+    expect(t.instanceDocs).toEqual({ 'haproxy.stat': 12, 'haproxy.info': 1 });
+    expect(t.processes).toEqual([expect.objectContaining({ prefix: '@1', statDocs: 12, infoDocs: 1, sole: true })]);
+    // The values are the process's own: the same as a per-process document of the same sample.
+    const alone = statEvents(parseShowStat(fixture(V26, 'show-stat.txt')), ctx({ process: t.processes[0]!.identity }), 1).events.map(docOf);
+    const fe = (ds: Doc[]) => ds.find((d) => d.haproxy.stat?.proxy.name === 'fe_main' && d.haproxy.stat.service_name === 'FRONTEND')!.haproxy.stat;
+    expect(fe(docs)).toEqual({ ...fe(alone), session: { ...fe(alone).session, usage_ratio: 0 } }); // plus the derived ratio
+    // And the info document keeps what the totals of several processes leave out (uptime, pid).
+    const info = docs.find((d) => d.event.dataset === 'haproxy.info')!.haproxy.info;
+    expect(info.uptime.sec).toBe(Number(/^Uptime_sec: (\d+)$/m.exec(fixture(V26, 'show-info.txt'))![1]));
+  });
+
+  it('a worker and an old worker: each its own set (scope process), and the totals with count 2 and no pid', () => {
+    const t = new PollTransform(settings).run(poll([current(), old()]));
+    const docs = t.events.map(docOf);
+    const scoped = (s: string) => docs.filter((d) => d.haproxy.process.scope === s);
+    expect(scoped('process')).toHaveLength(13 + 13);
+    expect(scoped('all')).toHaveLength(13);
+    for (const d of scoped('all')) {
+      expect(d.haproxy.process).toEqual({ scope: 'all', count: 2, old: false });
+      expect(d.process).toBeUndefined();
+    }
+    for (const d of scoped('process')) expect(d.haproxy.process.count).toBeUndefined();
+    expect(t.processes.map((p) => p.sole)).toEqual([false, false]);
+  });
+
+  it('the per-process filter (scope process or count 1) finds each process once per poll, the instance filter the totals once', () => {
+    const tr = new PollTransform(settings);
+    const polls = [[current()], [current(), old()], [current()]].map((s, i) => tr.run({ ...poll(s), startedAt: 1_800_000_000_000 + i * 1000 }));
+    const docs = polls
+      .flatMap((p) => p.events.map(docOf))
+      .filter((d) => d.haproxy.stat?.service_name === 'FRONTEND' && d.haproxy.stat.proxy.name === 'fe_main');
+    const perProc = docs.filter((d) => d.haproxy.process.scope === 'process' || d.haproxy.process.count === 1);
+    expect(perProc.map((d) => d.haproxy.process.pid)).toEqual([4818, 4818, 4000, 4818]);
+    expect(docs.filter((d) => d.haproxy.process.scope === 'all')).toHaveLength(3);
   });
 });
 
