@@ -76,8 +76,8 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
   eachLine(p.stderr!, (l) => {
     if (l.includes('"msg":"polled ')) {
       polls++;
-      const m = JSON.parse(l) as { documents: Record<string, number>; aggregate_documents: Record<string, number> };
-      docs = Object.values(m.documents).reduce((a, x) => a + x, 0) + Object.values(m.aggregate_documents).reduce((a, x) => a + x, 0);
+      const m = JSON.parse(l) as { documents: Record<string, number> };
+      docs = Object.values(m.documents).reduce((a, x) => a + x, 0);
     }
   });
   try {

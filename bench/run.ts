@@ -6,6 +6,7 @@ import { benchIndexing } from './indexing.js';
 import { benchOutageRss } from './outage-rss.js';
 import { benchPeer } from './peer.js';
 import { benchMany, benchScale } from './scale.js';
+import { benchDocSize } from './doc-size.js';
 import { lineChartPng } from './png-chart.js';
 import { writeFileSync } from 'node:fs';
 
@@ -14,6 +15,8 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 const lab = await HaproxyLab.start({ config: config2000 });
+/** hapbeat's RSS while shipping to Elasticsearch (section 4), the reference for the outage's (section 3). */
+let steadyRssMb: number | undefined;
 try {
   const r = await benchStatCpu(lab);
   if (want('cpu')) {
@@ -23,15 +26,15 @@ try {
     console.log(`HAProxy @1 show stat round trip    median ${f(r.haproxyMs)} ms   min ${f(r.haproxyMinMs)} ms`);
     console.log(`hapbeat CPU parse+documents+serialize median ${f(r.hapbeatCpuMs)} ms   min ${f(r.hapbeatCpuMinMs)} ms`);
     console.log(
-      `whole poll as run does it (per-process docs + rates + totals, ${r.fullDocs} documents): median ${f(r.fullCpuMs)} ms   min ${f(r.fullCpuMinMs)} ms`,
+      `whole poll as run does it (parse, rates, totals, documents: ${r.fullDocs} documents): median ${f(r.fullCpuMs)} ms   min ${f(r.fullCpuMinMs)} ms`,
     );
     const minRatio = r.hapbeatCpuMinMs / r.haproxyMinMs;
     console.log(
       `ratio hapbeat / HAProxy: medians ${r.ratio.toFixed(2)}x, minimums ${minRatio.toFixed(2)}x (target: at most 3x) ${r.ratio <= 3 ? 'OK' : minRatio <= 3 ? "OK at the minimums; the medians carry this machine's noise" : 'ABOVE TARGET'}`,
     );
   }
-  if (want('indexing') || want('rss') || want('peer')) {
-    const es = want('indexing') || want('peer') ? await EsServer.start({ heapMb: 1024 }) : undefined;
+  if (want('indexing') || want('rss') || want('peer') || want('size')) {
+    const es = want('indexing') || want('peer') || want('size') ? await EsServer.start({ heapMb: 1024 }) : undefined;
     try {
       if (es && want('indexing')) {
         const ix = await benchIndexing(es.url, r.text);
@@ -52,6 +55,26 @@ try {
           `hapbeat, gzip on, queue.type memory:  ${f(ix.hapbeatMemoryQueueDocsPerSec, 0)} docs/s   ${pct(ix.hapbeatMemoryQueueDocsPerSec, ix.baselineGzipDocsPerSec)} of the gzip loop (no write-ahead spool: what durability costs)`,
         );
       }
+      if (es && want('size')) {
+        const z = await benchDocSize(lab, es.url);
+        const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
+        const ok = (good: boolean) => (good ? 'OK' : 'ABOVE GOAL');
+        console.log(`\n== 7. documents of a one-worker poll (2,000 servers), today and in the previous design (the worker's set, then the totals)`);
+        for (const [name, x] of [
+          ['today', z.now],
+          ['before', z.before],
+        ] as const) {
+          console.log(
+            `${name.padEnd(7)} ${String(x.docsPerPoll).padStart(5)} documents, ${(x.bytesPerPoll / 1e6).toFixed(2)} MB per poll = ${(x.bytesPerPoll / z.oneSetBytes).toFixed(2)}x one document set (goal: at most 1.15x) ${ok(x.bytesPerPoll / z.oneSetBytes <= 1.15)}`,
+          );
+          console.log(
+            `        haproxy.stat document as sent: ${kb(x.statSourceBytes)} JSON (goal: at most 1 KB) ${ok(x.statSourceBytes <= 1024)}; ${kb(x.statBulkBytes)} with the bulk action line; ${x.gzipBytesPerDoc.toFixed(0)} bytes per document gzip'ed (on the wire by default)`,
+          );
+          console.log(
+            `        Elasticsearch store after a force merge (TSDB): ${x.storeBytesPerDoc.toFixed(0)} bytes per stat document, ${(x.storeBytesPerPoll / 1024).toFixed(0)} KB per poll`,
+          );
+        }
+      }
       if (es && want('peer')) {
         const seconds = Number(process.env.HAPBEAT_BENCH_PEER_SECONDS ?? 50);
         const p = await benchPeer(lab, es.url, seconds);
@@ -65,6 +88,7 @@ try {
           `hapbeat:  ${f(p.hapbeat.cpuMsPerPoll)} ms CPU per poll (${p.hapbeat.polls} polls, ${p.hapbeat.docsPerPoll} documents each), RSS ${p.hapbeat.rssMb.toFixed(0)} MB, peak ${p.hapbeat.peakRssMb.toFixed(0)} MB (goal: at most 120 MB) ${p.hapbeat.peakRssMb <= 120 ? 'OK' : 'ABOVE GOAL'}`,
         );
         console.log(`ratio hapbeat / exporter CPU: ${p.ratio.toFixed(2)}x (goal: at most 0.35x) ${p.ratio <= 0.35 ? 'OK' : 'ABOVE GOAL'}`);
+        steadyRssMb = p.hapbeat.rssMb;
       }
     } finally {
       await es?.destroy();
@@ -78,6 +102,12 @@ try {
     const marks = [10, 30, 60, 90, 120].filter((t) => t <= o.seconds);
     console.log(`RSS at ${marks.map((t) => `${t}s ${at(t).toFixed(0)} MB`).join(', ')}; peak ${o.peakRssMb.toFixed(0)} MB`);
     console.log(`polls ${o.polls}; spool grew to ${(o.spoolBytes / 1048576).toFixed(1)} MB on disk`);
+    if (steadyRssMb !== undefined) {
+      const r = o.peakRssMb / steadyRssMb;
+      console.log(
+        `outage peak over steady RSS while shipping (${steadyRssMb.toFixed(0)} MB, section 4): ${r.toFixed(2)}x (goal: at most 1.2x) ${r <= 1.2 ? 'OK' : 'ABOVE GOAL'}`,
+      );
+    }
   }
   if (want('scale')) {
     const points = await benchScale();

@@ -1,0 +1,146 @@
+/**
+ * Benchmarks for issue 11's goals 2 and 3, on the 2,000-server HAProxy (one worker):
+ * - bytes written per poll against one document set (goal: at most 1.15x);
+ * - bytes per haproxy.stat document as sent: the NDJSON source line, the bulk action line, and gzip on the wire
+ *   (goal: at most 1 KB per document, the source line);
+ * - Elasticsearch's store size after a force merge to one segment, in the TSDB data stream `hapbeat setup`
+ *   installs, per document and per poll.
+ * Each figure is given for today's documents and for the previous design, in which a lone worker's documents
+ * were written twice (per process, then as the instance's totals): both are built from the same derived polls.
+ */
+import { gzipSync } from 'node:zlib';
+import { rawCommand, type HaproxyLab } from '../lab/haproxy.js';
+import type { DerivedPoll } from '../src/derive/derive-poll.js';
+import type { DocumentSettings, SampleContext } from '../src/documents/envelope.js';
+import type { HapbeatEvent } from '../src/documents/event.js';
+import { infoEvent } from '../src/documents/info-document.js';
+import { statEvents } from '../src/documents/stat-documents.js';
+import { parseTarget } from '../src/haproxy/target.js';
+import type { TargetPoll } from '../src/haproxy/source.js';
+import { PollTransform } from '../src/pipeline/transform.js';
+import { loadConfig } from '../src/config/load.js';
+import { createClient } from '../src/output/elasticsearch/client.js';
+import { runSetup } from '../src/elastic/setup.js';
+import { bulkBody } from '../src/output/elasticsearch/bulk.js';
+
+const POLLS = 12;
+
+export interface SizeFigures {
+  docsPerPoll: number;
+  statDocsPerPoll: number;
+  bytesPerPoll: number;
+  /** Mean bytes of a haproxy.stat document's JSON (the bulk source line, without its newline). */
+  statSourceBytes: number;
+  /** The same with the bulk action line (`{"create":{"_index":...}}`) and the two newlines. */
+  statBulkBytes: number;
+  /** Gzip'ed bulk body bytes per document (what crosses the wire with compression on, the default). */
+  gzipBytesPerDoc: number;
+  /** Store size after a force merge to one segment, per document and per poll. */
+  storeBytesPerDoc: number;
+  storeBytesPerPoll: number;
+}
+
+export interface DocSizeResult {
+  /** Bytes of one document set of a poll (the worker's stat and info documents, once). */
+  oneSetBytes: number;
+  now: SizeFigures;
+  before: SizeFigures;
+}
+
+/** The previous design's documents for a one-worker poll: the worker's own set, then the totals (no pid). */
+function previousDesign(d: DerivedPoll, settings: DocumentSettings): HapbeatEvent[] {
+  const p = d.processes[0]!;
+  const inst = d.instance!;
+  const own: SampleContext = { ...settings, target: d.target, process: p.identity, sampledAt: p.sampledAt };
+  const all: SampleContext = { ...settings, target: d.target, process: { old: false, version: inst.version }, sampledAt: d.startedAt, scope: 'all' };
+  return [
+    infoEvent(p.info!, own, p.infoDurationNs).event,
+    ...statEvents(p.table!, own, p.statDurationNs, p.rates).events,
+    ...statEvents(inst.table!, all, d.durationNs, inst.rates).events,
+    infoEvent(inst.info!, all, d.durationNs).event,
+  ];
+}
+
+async function storeSize(url: string, ns: string, polls: HapbeatEvent[][]): Promise<{ perDoc: number; perPoll: number }> {
+  const index = (e: HapbeatEvent) => `metrics-${e.dataset}-${ns}`;
+  for (const events of polls) {
+    for (let i = 0; i < events.length; i += 2000) {
+      const res = await fetch(`${url}/_bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: bulkBody(events.slice(i, i + 2000), index, false),
+      });
+      const j = (await res.json()) as { errors: boolean; items: { create: { error?: unknown } }[] };
+      if (j.errors) throw new Error(`bulk errors: ${JSON.stringify(j.items.find((x) => x.create.error))}`);
+    }
+  }
+  const ds = `metrics-haproxy.stat-${ns}`;
+  await fetch(`${url}/${ds}/_refresh`, { method: 'POST' });
+  await fetch(`${url}/${ds}/_forcemerge?max_num_segments=1`, { method: 'POST' });
+  const stats = (await (await fetch(`${url}/${ds}/_stats/store,docs`)).json()) as {
+    _all: { primaries: { store: { size_in_bytes: number }; docs: { count: number } } };
+  };
+  const { store, docs } = stats._all.primaries;
+  const expected = polls.flat().filter((e) => e.dataset === 'haproxy.stat').length;
+  if (docs.count !== expected) throw new Error(`${ds} holds ${docs.count} documents, ${expected} were sent`);
+  return { perDoc: store.size_in_bytes / docs.count, perPoll: store.size_in_bytes / polls.length };
+}
+
+function figures(polls: HapbeatEvent[][], store: { perDoc: number; perPoll: number }): SizeFigures {
+  const last = polls.at(-1)!;
+  const stat = last.filter((e) => e.dataset === 'haproxy.stat');
+  const body = bulkBody(last, (e) => `metrics-${e.dataset}-default`, false);
+  const statBody = bulkBody(stat, () => 'metrics-haproxy.stat-default', false);
+  return {
+    docsPerPoll: last.length,
+    statDocsPerPoll: stat.length,
+    bytesPerPoll: last.reduce((a, e) => a + e.json.length + 1, 0),
+    statSourceBytes: stat.reduce((a, e) => a + e.json.length, 0) / stat.length,
+    statBulkBytes: statBody.length / stat.length,
+    gzipBytesPerDoc: gzipSync(body).length / last.length,
+    storeBytesPerDoc: store.perDoc,
+    storeBytesPerPoll: store.perPoll,
+  };
+}
+
+export async function benchDocSize(lab: HaproxyLab, esUrl: string): Promise<DocSizeResult> {
+  const es = loadConfig({ env: {}, overrides: { 'output.elasticsearch.hosts': [esUrl] } }).output.elasticsearch;
+  const client = createClient(es);
+  await runSetup(client, es, false);
+  await client.close();
+  const settings: DocumentSettings = {
+    agent: { name: 'bench', version: '0.1.0', id: '2b6f8a33-6c1b-4a59-9a0e-2f5c5e1b6d40', hostname: 'bench-host' },
+    periodMs: 10_000,
+    namespace: 'default',
+  };
+  const transform = new PollTransform(settings);
+  const target = parseTarget(lab.masterSocket);
+  const now: HapbeatEvent[][] = [];
+  const before: HapbeatEvent[][] = [];
+  let oneSetBytes = 0;
+  const t0 = Date.now() - POLLS * 10_000;
+  for (let i = 0; i < POLLS; i++) {
+    const at = t0 + i * 10_000;
+    const [info, stat] = [await rawCommand(lab.masterSocket, '@1 show info', 10_000), await rawCommand(lab.masterSocket, '@1 show stat', 10_000)];
+    const poll: TargetPoll = {
+      target,
+      startedAt: at,
+      durationNs: 1,
+      skipped: [],
+      samples: [
+        { ref: { prefix: '@1', section: 'workers' }, sampledAt: at, info: { text: info, durationNs: 1 }, stat: { text: stat, durationNs: 1 }, errors: [] },
+      ],
+    };
+    const t = transform.run(poll);
+    now.push(t.events);
+    before.push(previousDesign(t.derived, settings));
+    const p = t.derived.processes[0]!;
+    const own: SampleContext = { ...settings, target: t.derived.target, process: p.identity, sampledAt: p.sampledAt };
+    oneSetBytes = [infoEvent(p.info!, own, 1).event, ...statEvents(p.table!, own, 1, p.rates).events].reduce((a, e) => a + e.json.length + 1, 0);
+  }
+  return {
+    oneSetBytes,
+    now: figures(now, await storeSize(esUrl, 'sizenow', now)),
+    before: figures(before, await storeSize(esUrl, 'sizebefore', before)),
+  };
+}
