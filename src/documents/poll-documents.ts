@@ -1,5 +1,8 @@
 import { appendAll } from '../arrays.js';
 import type { DerivedPoll } from '../derive/derive-poll.js';
+import type { DerivedRows } from '../derive/rates.js';
+import type { InfoRecord } from '../parse/show-info.js';
+import type { StatTable } from '../parse/show-stat.js';
 import type { ProcessIdentity } from '../derive/identity.js';
 import type { MetricDataset } from '../fields/datasets.js';
 import type { DocumentSettings, SampleContext } from './envelope.js';
@@ -22,8 +25,8 @@ export interface ProcessReport {
 /** One poll's documents, and what happened on the way, for the logs and counters. */
 export interface PollDocuments {
   /**
-   * Per-process documents, then the instance's totals, then lifecycle events. With one process, only the
-   * instance's documents: they carry that process's identity.
+   * Per-process documents, then the instance's totals (each set: info, then stat), then lifecycle events. With
+   * one process, only the instance's documents: they carry that process's identity.
    */
   events: HapbeatEvent[];
   processes: ProcessReport[];
@@ -60,28 +63,56 @@ export function pollDocuments(d: DerivedPoll, settings: DocumentSettings): PollD
   };
   const unknownCols = new Set<string>();
   const unknownKeys = new Set<string>();
+  /**
+   * One document set (info, then a stat document per row). A process's own set (`report` given) also reports
+   * its problems and unknown fields; the totals of several processes would only repeat theirs.
+   */
+  const addSet = (
+    ctx: SampleContext,
+    table: StatTable | undefined,
+    info: InfoRecord | undefined,
+    ns: { stat: number; info: number },
+    rates?: DerivedRows,
+    report?: ProcessReport,
+  ) => {
+    const counts = { stat: 0, info: 0 };
+    if (info) {
+      const r = infoEvent(info, ctx, ns.info);
+      out.events.push(r.event);
+      counts.info = 1;
+      if (report) {
+        appendAll(out.problems, r.problems);
+        for (const k of r.unknownKeys) unknownKeys.add(k);
+      }
+    }
+    if (table) {
+      const r = statEvents(table, ctx, ns.stat, rates);
+      appendAll(out.events, r.events);
+      counts.stat = r.events.length;
+      if (report) {
+        appendAll(out.problems, r.problems);
+        out.rejectedRows += r.rejectedRows;
+        for (const c of r.unknownColumns) unknownCols.add(c);
+      }
+    }
+    if (report) {
+      report.statDocs = counts.stat;
+      report.infoDocs = counts.info;
+    }
+    return counts;
+  };
   const inst = d.instance;
   const sole = inst?.only;
+  let soleReport: ProcessReport | undefined;
   for (const p of d.processes) {
-    const ctx: SampleContext = { ...settings, target: d.target, process: p.identity, sampledAt: p.sampledAt };
     const report: ProcessReport = { prefix: p.prefix, identity: p.identity, statDocs: 0, infoDocs: 0, sole: p === sole };
     out.processes.push(report);
-    if (p === sole) continue; // its documents are the instance's, below
-    if (p.info) {
-      const r = infoEvent(p.info, ctx, p.infoDurationNs);
-      out.events.push(r.event);
-      appendAll(out.problems, r.problems);
-      for (const k of r.unknownKeys) unknownKeys.add(k);
-      report.infoDocs = 1;
+    if (p === sole) {
+      soleReport = report; // its documents are the instance's, below
+      continue;
     }
-    if (p.table) {
-      const r = statEvents(p.table, ctx, p.statDurationNs, p.rates);
-      appendAll(out.events, r.events);
-      appendAll(out.problems, r.problems);
-      out.rejectedRows += r.rejectedRows;
-      for (const c of r.unknownColumns) unknownCols.add(c);
-      report.statDocs = r.events.length;
-    }
+    const ctx: SampleContext = { ...settings, target: d.target, process: p.identity, sampledAt: p.sampledAt };
+    addSet(ctx, p.table, p.info, { stat: p.statDurationNs, info: p.infoDurationNs }, p.rates, report);
   }
   if (inst) {
     const ctx: SampleContext = {
@@ -92,28 +123,8 @@ export function pollDocuments(d: DerivedPoll, settings: DocumentSettings): PollD
       scope: 'all',
       processCount: inst.processCount,
     };
-    if (inst.table) {
-      const r = statEvents(inst.table, ctx, d.durationNs, inst.rates);
-      appendAll(out.events, r.events);
-      out.instanceDocs['haproxy.stat'] = r.events.length;
-      if (sole) {
-        // The only process's own rows: its values, its problems and its unknown columns.
-        appendAll(out.problems, r.problems);
-        out.rejectedRows += r.rejectedRows;
-        for (const c of r.unknownColumns) unknownCols.add(c);
-        out.processes.find((p) => p.sole)!.statDocs = r.events.length;
-      }
-    }
-    if (inst.info) {
-      const r = infoEvent(inst.info, ctx, d.durationNs);
-      out.events.push(r.event);
-      out.instanceDocs['haproxy.info'] = 1;
-      if (sole) {
-        appendAll(out.problems, r.problems);
-        for (const k of r.unknownKeys) unknownKeys.add(k);
-        out.processes.find((p) => p.sole)!.infoDocs = 1;
-      }
-    }
+    const n = addSet(ctx, inst.table, inst.info, { stat: d.durationNs, info: d.durationNs }, inst.rates, soleReport);
+    out.instanceDocs = { 'haproxy.stat': n.stat, 'haproxy.info': n.info };
   }
   for (const change of d.lifecycle) out.events.push(processEvent(change, d.target, settings));
   out.lifecycleDocs = d.lifecycle.length;
