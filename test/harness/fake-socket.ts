@@ -5,8 +5,13 @@ import path from 'node:path';
 
 export type Behaviour = (sock: net.Socket, command: string) => void;
 
-/** A unix socket server that reads one command line per connection and behaves as told (a scripted HAProxy CLI). */
+/**
+ * A unix socket server that reads one command line per connection and behaves as told (a scripted HAProxy CLI).
+ * Like the master, it treats `;quit` as a command of its own: `behave` gets the line without it, and `lines`
+ * keeps each line as sent.
+ */
 export async function fakeServer(behave: Behaviour) {
+  const lines: string[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-fake-'));
   const sockPath = path.join(dir, 'fake.sock');
   const conns = new Set<net.Socket>();
@@ -21,13 +26,16 @@ export async function fakeServer(behave: Behaviour) {
       const nl = buf.indexOf('\n');
       if (nl >= 0 && !(s as unknown as { handled?: boolean }).handled) {
         (s as unknown as { handled?: boolean }).handled = true;
-        behave(s, buf.slice(0, nl));
+        const line = buf.slice(0, nl);
+        lines.push(line);
+        behave(s, line.replace(/;quit$/, ''));
       }
     });
   });
   await new Promise<void>((r) => server.listen(sockPath, () => r()));
   return {
     path: sockPath,
+    lines,
     /**
      * Connections the server still holds whose client has not closed. A half-open server learns that the
      * client closed only when it writes, so write a byte to each and let EPIPE close the dead ones.

@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { HaproxyLab, matrixBinaries } from '../../lab/haproxy.js';
 import { masterSource, pollOnce } from './helpers.js';
-import { ownSockets } from '../harness/sockets.js';
+import { masterConnections, ownSockets } from '../harness/sockets.js';
 import { waitFor } from '../../lab/ports.js';
-
-/**
- * Established connections on the master's side of its CLI socket. HAProxy binds `<path>.<pid>.tmp` and renames
- * it, and the kernel keeps the bound name, so match the path as a prefix.
- */
-export function masterConnections(socketPath: string): number {
-  const out = execFileSync('ss', ['-xa'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => /\bESTAB\b/.test(l) && l.split(/\s+/).some((t) => t === socketPath || t.startsWith(`${socketPath}.`))).length;
-}
 
 let lab: HaproxyLab | undefined;
 afterEach(async () => {

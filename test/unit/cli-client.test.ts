@@ -37,14 +37,22 @@ async function withServer(behave: Behaviour) {
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe('CliClient against a fake socket server', () => {
-  it('sends one command, half-closes, and reads to EOF', async () => {
+  it('sends one command and ;quit, keeps its write side open, and reads to EOF', async () => {
     let got = '';
-    const { client } = await withServer((s, cmd) => {
+    let halfClosedBeforeAnswer: boolean | undefined;
+    const { srv, client } = await withServer((s, cmd) => {
       got = cmd;
-      s.end('Name: HAProxy\nPid: 1\n\n');
+      // Answer a moment later, so that a half-close sent with the command would have arrived by then.
+      setTimeout(() => {
+        halfClosedBeforeAnswer = s.readableEnded;
+        s.end('Name: HAProxy\nPid: 1\n\n');
+      }, 50);
     });
     const r = await client.run('@1 show info');
     expect(got).toBe('@1 show info');
+    expect(srv.lines).toEqual(['@1 show info;quit']);
+    // A half-close that comes with the command can leave the connection on HAProxy 3.x's master for good.
+    expect(halfClosedBeforeAnswer).toBe(false);
     expect(r.text).toBe('Name: HAProxy\nPid: 1\n\n');
     expect(r.durationNs).toBeGreaterThan(0);
   });
