@@ -27,6 +27,8 @@ export class FaultProxy {
   port = 0;
   bulkRequests = 0;
   readonly applied: string[] = [];
+  /** The answers to the last _bulk requests, as the client got them (at most 20). */
+  readonly bulkAnswers: string[] = [];
   /** When set, every request (not only _bulk) is answered with this status: a cluster refusing hapbeat's credentials. */
   everything?: number;
   private readonly sockets = new Set<net.Socket>();
@@ -96,6 +98,10 @@ export class FaultProxy {
         }
       });
       text = JSON.stringify(j);
+    }
+    if (isBulk) {
+      this.bulkAnswers.push(text);
+      if (this.bulkAnswers.length > 20) this.bulkAnswers.shift();
     }
     if (res.destroyed) return;
     const out: Record<string, string> = { 'content-type': upstream.headers.get('content-type') ?? 'application/json' };

@@ -135,7 +135,15 @@ describe('the Elasticsearch output under faults (a fault-injecting proxy in fron
     const events = samples(2, 49_999);
     const bad = events.findIndex((e) => e.json.includes('"service_name":"app1"'));
     events[bad] = { ...events[bad]!, json: events[bad]!.json.replace('"weight":1', '"weight":"heavy"') };
-    const r = await deliver('deadletter', url, events, { batch: 100 });
+    proxy.plan = () => ({ kind: 'pass' });
+    proxy.bulkAnswers.length = 0;
+    const r = await deliver('deadletter', proxy.url, events, { batch: 100 });
+    // The answer carries each item's status, and the error of the one that failed: nothing else to read.
+    const answers = proxy.bulkAnswers.map((t) => JSON.parse(t) as { errors: boolean; items: Record<string, object>[] });
+    expect(answers.reduce((n, a) => n + a.items.length, 0)).toBe(26);
+    const items = answers.flatMap((a) => a.items.map((i) => Object.values(i)[0]!));
+    expect(items.filter((i) => JSON.stringify(Object.keys(i)) === '["status"]')).toHaveLength(25);
+    expect(items.filter((i) => JSON.stringify(Object.keys(i)) === '["status","error"]')).toHaveLength(1);
     expect(r.counters.dead_lettered).toBe(1);
     expect(r.counters.acked).toBe(events.length - 1);
     expect(await count(url, 'metrics-haproxy.stat-deadletter')).toBe(23);
