@@ -15,28 +15,90 @@ export type DerivedRows = readonly DerivedRow[];
 
 const HRSP_INDEX = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].map((c) => COUNTER_INDEX.get(c)!);
 const I5XX = COUNTER_INDEX.get('hrsp_5xx')!;
+const NC = COUNTER_COLUMNS.length;
+const DL = DERIVED_ROW_LENGTH;
 
-const emptyRow = (): DerivedRow => new Float64Array(DERIVED_ROW_LENGTH).fill(NaN);
-
-/** One row key's share of the instance's values, over every process that has the row. */
-export interface InstanceShare {
-  /** Counter increases over the interval, summed over processes (a new process: its count since it started). */
-  delta: Float64Array;
-  /** 1 where some process contributed to `delta`. */
-  has: Uint8Array;
-  /** HTTP response increases by class, summed over processes (for the 5xx share). */
-  hrspDelta: Float64Array;
-  /** The largest servers-down share and session usage of any process (NaN when none had one). */
-  down: number;
-  usage: number;
+/**
+ * `n` derived rows, all "no value": views into one block, so that a table costs one allocation instead of one
+ * per row (measured: the per-row typed arrays were most of this step's time).
+ */
+function nanRows(n: number): DerivedRow[] {
+  const block = new Float64Array(n * DL).fill(NaN);
+  const rows = new Array<DerivedRow>(n);
+  for (let i = 0; i < n; i++) rows[i] = block.subarray(i * DL, (i + 1) * DL);
+  return rows;
 }
-const newShare = (): InstanceShare => ({
-  delta: new Float64Array(COUNTER_COLUMNS.length),
-  has: new Uint8Array(COUNTER_COLUMNS.length),
-  hrspDelta: new Float64Array(COUNTER_COLUMNS.length),
-  down: NaN,
-  usage: NaN,
-});
+
+/** A list of row keys with their positions; the map is built only when a key is not where it was. */
+class KeyIndex {
+  private map?: Map<string, number>;
+  constructor(readonly keys: string[]) {}
+
+  /** Where `key` is, trying `hint` first (the same table layout as before: the common case), or -1. */
+  find(key: string, hint: number): number {
+    if (this.keys[hint] === key) return hint;
+    if (!this.map) {
+      this.map = new Map();
+      for (let i = 0; i < this.keys.length; i++) this.map.set(this.keys[i]!, i);
+    }
+    return this.map.get(key) ?? -1;
+  }
+
+  add(key: string): number {
+    const i = this.keys.length;
+    this.keys.push(key);
+    this.map?.set(key, i);
+    return i;
+  }
+}
+
+/**
+ * The instance's share of every row key, over every process that has the row, in slots (one per key):
+ * - `delta`: counter increases over the interval, summed over processes (a new process: its count since it
+ *   started), NC per slot; `has`: 1 where some process contributed;
+ * - `hrsp`: HTTP response increases by class (HRSP_INDEX order), for the 5xx share;
+ * - `down`, `usage`: the largest servers-down share and session usage of any process (NaN when none had one).
+ */
+export class InstanceShares {
+  readonly index = new KeyIndex([]);
+  delta: Float64Array;
+  has: Uint8Array;
+  hrsp: Float64Array;
+  down: Float64Array;
+  usage: Float64Array;
+
+  constructor(private capacity: number) {
+    this.delta = new Float64Array(capacity * NC);
+    this.has = new Uint8Array(capacity * NC);
+    this.hrsp = new Float64Array(capacity * HRSP_INDEX.length);
+    this.down = new Float64Array(capacity).fill(NaN);
+    this.usage = new Float64Array(capacity).fill(NaN);
+  }
+
+  /** The slot of `key` (`hint`: where it probably is), added when new. */
+  slot(key: string, hint: number): number {
+    const i = this.index.find(key, hint);
+    if (i >= 0) return i;
+    if (this.index.keys.length === this.capacity) this.grow();
+    return this.index.add(key);
+  }
+
+  private grow(): void {
+    const c = this.capacity * 2 || 16;
+    const widen = <T extends Float64Array | Uint8Array>(a: T, per: number, fill?: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(c * per);
+      if (fill !== undefined) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.delta = widen(this.delta, NC);
+    this.has = widen(this.has, NC);
+    this.hrsp = widen(this.hrsp, HRSP_INDEX.length);
+    this.down = widen(this.down, 1, NaN);
+    this.usage = widen(this.usage, 1, NaN);
+    this.capacity = c;
+  }
+}
 
 /** One process's table with its identity, as the tracker sees it. */
 export interface RateInput {
@@ -53,15 +115,28 @@ export interface PollRates {
   /** Per input, in the same order: the derived values of its rows. */
   processes: DerivedRows[];
   /** Per row key: the instance's share, from which instanceRates() computes the totals' values. */
-  shares: Map<string, InstanceShare>;
+  shares: InstanceShares;
   /** Seconds between this poll and the previous one (0 on the first): the interval of the instance's rates. */
   intervalSec: number;
 }
 
 interface Snapshot {
   t: number;
-  /** Per row key: counter values by COUNTER_COLUMNS index (NaN when absent). */
-  rows: Map<string, Float64Array>;
+  /** The rows' keys, in the table's order. */
+  keys: KeyIndex;
+  /** Counter values, NC per row in that order, by COUNTER_COLUMNS index (NaN when absent). */
+  values: Float64Array;
+}
+
+const statusNames = new Map<string, string>();
+/** The state word of a status (the handful of distinct values are cached). */
+function statusName(status: string): string {
+  let n = statusNames.get(status);
+  if (n === undefined) {
+    n = parseStatus(status).name;
+    if (statusNames.size < 1000) statusNames.set(status, n);
+  }
+  return n;
 }
 
 /**
@@ -80,7 +155,9 @@ export class RateTracker {
   private lastPollAt?: number;
 
   track(inputs: readonly RateInput[], pollAt: number): PollRates {
-    const shares = new Map<string, InstanceShare>();
+    let rows = 0;
+    for (const inp of inputs) rows += inp.table.rows.length;
+    const shares = new InstanceShares(rows);
     const processes: DerivedRows[] = [];
     const seen = new Set<string>();
     for (const inp of inputs) {
@@ -93,16 +170,25 @@ export class RateTracker {
     return { processes, shares, intervalSec };
   }
 
-  private trackProcess(inp: RateInput, shares: Map<string, InstanceShare>): DerivedRows {
+  private trackProcess(inp: RateInput, shares: InstanceShares): DerivedRows {
     const { table } = inp;
+    const n = table.rows.length;
     const h = new Map(table.header.map((c, i) => [c, i]));
     const keyCols = rowKeyColumns(table.header);
-    // This table's counter columns: [column index, counter index].
-    const counters = table.header.map((c, i) => [i, COUNTER_INDEX.get(c) ?? -1] as const).filter(([, k]) => k >= 0);
+    // This table's counter columns and their counter indexes.
+    const cols: number[] = [];
+    const ks: number[] = [];
+    table.header.forEach((c, i) => {
+      const k = COUNTER_INDEX.get(c);
+      if (k !== undefined) {
+        cols.push(i);
+        ks.push(k);
+      }
+    });
     const before = this.prev.get(inp.processKey);
     const dt = before ? (inp.sampledAt - before.t) / 1000 : 0;
     const isNew = !before && this.lastPollAt !== undefined && inp.startMs !== undefined && inp.startMs >= this.lastPollAt - 1000;
-    const snapshot: Snapshot = { t: inp.sampledAt, rows: new Map() };
+    const snapshot: Snapshot = { t: inp.sampledAt, keys: new KeyIndex(new Array<string>(n)), values: new Float64Array(n * NC).fill(NaN) };
     const typeCol = keyCols.type;
     const pxCol = keyCols.pxname;
     const statusCol = h.get('status');
@@ -110,7 +196,7 @@ export class RateTracker {
     const servers = new Map<string, { down: number; counted: number }>();
     for (const row of table.rows) {
       if (row[typeCol] !== '2' || statusCol === undefined) continue;
-      const st = parseStatus(row[statusCol] ?? '').name;
+      const st = statusName(row[statusCol] ?? '');
       const b = servers.get(row[pxCol]!) ?? { down: 0, counted: 0 };
       if (st !== 'MAINT') {
         b.counted++;
@@ -120,45 +206,50 @@ export class RateTracker {
     }
     const scurCol = h.get('scur');
     const slimCol = h.get('slim');
-    const out: DerivedRow[] = [];
+    const out = nanRows(n);
+    const values = snapshot.values;
+    const prevValues = before?.values;
+    const { delta: sDelta, has: sHas, hrsp: sHrsp } = shares;
     // One scratch array for the row being read: the increases since the previous sample (NaN: none).
-    const delta = new Float64Array(COUNTER_COLUMNS.length);
-    for (const row of table.rows) {
+    const delta = new Float64Array(NC);
+    for (let r = 0; r < n; r++) {
+      const row = table.rows[r]!;
       const key = rowKey(row, keyCols);
-      const derived = emptyRow();
-      const values = new Float64Array(COUNTER_COLUMNS.length).fill(NaN);
+      snapshot.keys.keys[r] = key;
+      const derived = out[r]!;
       delta.fill(NaN);
-      const prevRow = before?.rows.get(key);
-      let share = shares.get(key);
-      if (!share) {
-        share = newShare();
-        shares.set(key, share);
-      }
-      for (const [ci, k] of counters) {
-        const raw = row[ci]!;
+      const pr = before ? before.keys.find(key, r) : -1;
+      const slot = shares.slot(key, r);
+      const vo = r * NC;
+      const po = pr * NC;
+      const so = slot * NC;
+      for (let c = 0; c < cols.length; c++) {
+        const k = ks[c]!;
+        const raw = row[cols[c]!]!;
         const v = raw === '' ? NaN : Number(raw);
-        values[k] = v;
-        const pv = prevRow ? prevRow[k]! : NaN;
+        values[vo + k] = v;
+        const pv = pr >= 0 ? prevValues![po + k]! : NaN;
         if (v >= pv && dt > 0) {
           derived[k] = (v - pv) / dt;
           delta[k] = v - pv;
-          share.delta[k] = share.delta[k]! + (v - pv);
-          share.has[k] = 1;
+          sDelta[so + k] = sDelta[so + k]! + (v - pv);
+          sHas[so + k] = 1;
         } else if (isNew && v >= 0) {
           delta[k] = v;
-          share.delta[k] = share.delta[k]! + v;
-          share.has[k] = 1;
+          sDelta[so + k] = sDelta[so + k]! + v;
+          sHas[so + k] = 1;
         }
       }
       const type = row[typeCol];
       let total = 0;
-      for (const k of HRSP_INDEX) {
-        if (delta[k]! >= 0) {
-          total += delta[k]!;
-          share.hrspDelta[k] = share.hrspDelta[k]! + delta[k]!;
+      for (let j = 0; j < HRSP_INDEX.length; j++) {
+        const d = delta[HRSP_INDEX[j]!]!;
+        if (d >= 0) {
+          total += d;
+          sHrsp[slot * HRSP_INDEX.length + j] = sHrsp[slot * HRSP_INDEX.length + j]! + d;
         }
       }
-      if ((type === '0' || type === '1') && prevRow && total > 0) derived[RATIO_INDEX.http_5xx] = (delta[I5XX]! >= 0 ? delta[I5XX]! : 0) / total;
+      if ((type === '0' || type === '1') && pr >= 0 && total > 0) derived[RATIO_INDEX.http_5xx] = (delta[I5XX]! >= 0 ? delta[I5XX]! : 0) / total;
       if (type === '1') {
         const b = servers.get(row[pxCol]!);
         if (b && b.counted > 0) derived[RATIO_INDEX.servers_down] = b.down / b.counted;
@@ -166,10 +257,8 @@ export class RateTracker {
       const scur = scurCol === undefined ? NaN : Number(row[scurCol] || NaN);
       const slim = slimCol === undefined ? NaN : Number(row[slimCol] || NaN);
       if (slim > 0 && Number.isFinite(scur)) derived[RATIO_INDEX.session_usage] = scur / slim;
-      share.down = maxOf(share.down, derived[RATIO_INDEX.servers_down]!);
-      share.usage = maxOf(share.usage, derived[RATIO_INDEX.session_usage]!);
-      snapshot.rows.set(key, values);
-      out.push(derived);
+      shares.down[slot] = maxOf(shares.down[slot]!, derived[RATIO_INDEX.servers_down]!);
+      shares.usage[slot] = maxOf(shares.usage[slot]!, derived[RATIO_INDEX.session_usage]!);
     }
     this.prev.set(inp.processKey, snapshot);
     return out;
@@ -190,18 +279,21 @@ function maxOf(a: number, b: number): number {
 export function instanceRates(table: StatTable, rates: PollRates): DerivedRows {
   const keyCols = rowKeyColumns(table.header);
   const counters = table.header.map((c) => COUNTER_INDEX.get(c) ?? -1).filter((k) => k >= 0);
-  const { intervalSec } = rates;
-  return table.rows.map((row) => {
-    const out = emptyRow();
-    const share = rates.shares.get(rowKey(row, keyCols));
-    if (!share) return out;
-    if (intervalSec > 0) for (const k of counters) if (share.has[k]) out[k] = share.delta[k]! / intervalSec;
+  const { intervalSec, shares } = rates;
+  const out = nanRows(table.rows.length);
+  for (let r = 0; r < table.rows.length; r++) {
+    const row = table.rows[r]!;
+    const o = out[r]!;
+    const slot = shares.index.find(rowKey(row, keyCols), r);
+    if (slot < 0) continue;
+    const so = slot * NC;
+    if (intervalSec > 0) for (const k of counters) if (shares.has[so + k]) o[k] = shares.delta[so + k]! / intervalSec;
     const type = row[keyCols.type];
     let total = 0;
-    for (const k of HRSP_INDEX) total += share.hrspDelta[k]!;
-    if ((type === '0' || type === '1') && total > 0) out[RATIO_INDEX.http_5xx] = share.hrspDelta[I5XX]! / total;
-    out[RATIO_INDEX.servers_down] = share.down;
-    out[RATIO_INDEX.session_usage] = share.usage;
-    return out;
-  });
+    for (let j = 0; j < HRSP_INDEX.length; j++) total += shares.hrsp[slot * HRSP_INDEX.length + j]!;
+    if ((type === '0' || type === '1') && total > 0) o[RATIO_INDEX.http_5xx] = shares.hrsp[slot * HRSP_INDEX.length + HRSP_INDEX.indexOf(I5XX)]! / total;
+    o[RATIO_INDEX.servers_down] = shares.down[slot]!;
+    o[RATIO_INDEX.session_usage] = shares.usage[slot]!;
+  }
+  return out;
 }
