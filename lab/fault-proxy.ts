@@ -27,6 +27,11 @@ export class FaultProxy {
   port = 0;
   bulkRequests = 0;
   readonly applied: string[] = [];
+  /**
+   * How the last _bulk request bodies came: their content-encoding, and for gzip the XFL byte of the header
+   * (4: the fastest level, 1; 0: the default level, 6; 2: the best).
+   */
+  readonly bulkEncodings: string[] = [];
   /** The answers to the last _bulk requests, as the client got them (at most 20). */
   readonly bulkAnswers: string[] = [];
   /** When set, every request (not only _bulk) is answered with this status: a cluster refusing hapbeat's credentials. */
@@ -63,7 +68,12 @@ export class FaultProxy {
     }
     const isBulk = req.method === 'POST' && (req.url ?? '').split('?')[0]!.endsWith('/_bulk');
     const fault: Fault = isBulk ? this.plan(++this.bulkRequests) : { kind: 'pass' };
-    if (isBulk) this.applied.push(fault.kind);
+    if (isBulk) {
+      this.applied.push(fault.kind);
+      const enc = req.headers['content-encoding'] ?? 'identity';
+      this.bulkEncodings.push(enc === 'gzip' ? `gzip xfl=${body[8]}` : enc);
+      if (this.bulkEncodings.length > 20) this.bulkEncodings.shift();
+    }
     const plain = () => (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
     if (fault.kind === 'maxItems' && plain().trim().split('\n').length / 2 > fault.items) {
       this.applied.push('413');

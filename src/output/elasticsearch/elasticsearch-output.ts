@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import { appendAll } from '../../arrays.js';
 import type { Client } from '@elastic/elasticsearch';
 import { errors } from '@elastic/elasticsearch';
@@ -20,6 +22,7 @@ export interface RequestFailure {
 }
 
 const TSDB_ID_ERROR = '_id must be unset';
+const gzip = promisify(gzipCallback);
 const BULK_FILTER = 'errors,items.*.status,items.*.error';
 
 /**
@@ -116,11 +119,20 @@ export class ElasticsearchOutput implements Output {
     const ordered = [...withIds, ...withoutIds];
     let resp: { errors?: boolean; items?: Record<string, BulkItem>[] };
     try {
+      // gzip at level 1, as Beats do by default: about a third of the CPU of the client's level 6, for 25%
+      // more of a body that is already a tenth of its size.
+      const payload = this.cfg.compression ? await gzip(body, { level: 1 }) : body;
       resp = (await this.client.transport.request(
         // Only each item's status and error are read: filtering the rest out shrinks the answer about tenfold
         // (Elasticsearch builds less, hapbeat parses less). Every item keeps its status, so items stay in order.
-        { method: 'POST', path: '/_bulk', bulkBody: body, querystring: { filter_path: BULK_FILTER } },
-        { requestTimeout: this.cfg.timeoutMs, maxRetries: 0, signal },
+        { method: 'POST', path: '/_bulk', bulkBody: payload, querystring: { filter_path: BULK_FILTER } },
+        {
+          requestTimeout: this.cfg.timeoutMs,
+          maxRetries: 0,
+          signal,
+          compression: false,
+          headers: this.cfg.compression ? { 'content-encoding': 'gzip' } : undefined,
+        },
       )) as typeof resp;
     } catch (err) {
       const status = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
