@@ -68,7 +68,7 @@ async function storeSize(url: string, ns: string, polls: HapbeatEvent[][]): Prom
       const res = await fetch(`${url}/_bulk`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-ndjson' },
-        body: bulkBody(events.slice(i, i + 2000), index, false),
+        body: bulkBody(events.slice(i, i + 2000), index, false) as unknown as BodyInit,
       });
       const j = (await res.json()) as { errors: boolean; items: { create: { error?: unknown } }[] };
       if (j.errors) throw new Error(`bulk errors: ${JSON.stringify(j.items.find((x) => x.create.error))}`);

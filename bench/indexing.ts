@@ -92,7 +92,7 @@ async function viaRawLoop(url: string, ns: string, docs: HapbeatEvent[], batchSi
         const res = await fetch(`${url}/_bulk`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-ndjson', ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
-          body: gzip ? await gzipAsync(body, { level: 1 }) : body,
+          body: (gzip ? await gzipAsync(body, { level: 1 }) : body) as unknown as BodyInit,
         });
         const j = (await res.json()) as { errors: boolean };
         if (j.errors) throw new Error('baseline bulk had errors');

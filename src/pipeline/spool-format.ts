@@ -1,4 +1,5 @@
 import { crc32, gunzipSync, gzipSync } from 'node:zlib';
+import { ByteWriter } from '../byte-writer.js';
 import type { HapbeatEvent } from '../documents/event.js';
 import type { Dataset } from '../fields/datasets.js';
 
@@ -27,9 +28,11 @@ const MAGIC_GZIP = GZIP.readUInt32LE(0);
 const MAGIC_STEM = Buffer.from('HBR', 'latin1');
 
 export function encodeRecord(events: readonly HapbeatEvent[]): Buffer {
-  let lines = '';
-  for (const e of events) lines += `${e.id}\t${e.dataset}\t${e.timestamp}\t${e.json}\n`;
-  const body = gzipSync(Buffer.from(lines, 'utf8'), { level: 1 });
+  let estimate = 0;
+  for (const e of events) estimate += e.json.length + 64;
+  const lines = new ByteWriter(estimate);
+  for (const e of events) lines.write(`${e.id}\t${e.dataset}\t${e.timestamp}\t`).write(e.json).write('\n');
+  const body = gzipSync(lines.finish(), { level: 1 });
   const rec = Buffer.allocUnsafe(RECORD_HEADER_BYTES + body.length);
   body.copy(rec, RECORD_HEADER_BYTES);
   rec.writeUInt32LE(MAGIC_GZIP, 0);

@@ -1,17 +1,25 @@
 import { appendAll } from '../../arrays.js';
+import { ByteWriter } from '../../byte-writer.js';
 import type { HapbeatEvent } from '../../documents/event.js';
 import { failureKindOf, statusVerdict } from '../failure.js';
 import { emptyResult, type PublishResult } from '../output.js';
 
-/** The `_bulk` body: a `create` action per document (data streams accept only create). */
-export function bulkBody(events: readonly HapbeatEvent[], indexFor: (e: HapbeatEvent) => string, sendIds: boolean): string {
-  let s = '';
+/**
+ * The `_bulk` body: a `create` action per document (data streams accept only create), with the document's
+ * `_id` where `sendId` says so (not into time series data streams, which make their own). Built straight into
+ * a buffer (see ByteWriter).
+ */
+export function bulkBody(events: readonly HapbeatEvent[], indexFor: (e: HapbeatEvent) => string, sendId: boolean | ((e: HapbeatEvent) => boolean)): Buffer {
+  let estimate = 0;
+  for (const e of events) estimate += e.json.length + 100;
+  const w = new ByteWriter(estimate);
   for (const e of events) {
-    s += sendIds ? `{"create":{"_index":"${indexFor(e)}","_id":"${e.id}"}}\n` : `{"create":{"_index":"${indexFor(e)}"}}\n`;
-    s += e.json;
-    s += '\n';
+    const withId = typeof sendId === 'boolean' ? sendId : sendId(e);
+    w.write(withId ? `{"create":{"_index":"${indexFor(e)}","_id":"${e.id}"}}\n` : `{"create":{"_index":"${indexFor(e)}"}}\n`);
+    w.write(e.json);
+    w.write('\n');
   }
-  return s;
+  return w.finish();
 }
 
 export interface BulkItem {

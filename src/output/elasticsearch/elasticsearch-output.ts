@@ -115,8 +115,8 @@ export class ElasticsearchOutput implements Output {
     const byDataset = (e: HapbeatEvent) => this.sendIds.get(e.dataset) ?? true;
     const withIds = events.filter(byDataset);
     const withoutIds = events.filter((e) => !byDataset(e));
-    const body = bulkBody(withIds, this.indexFor, true) + bulkBody(withoutIds, this.indexFor, false);
     const ordered = [...withIds, ...withoutIds];
+    const body = bulkBody(ordered, this.indexFor, byDataset);
     let resp: { errors?: boolean; items?: Record<string, BulkItem>[] };
     try {
       // gzip at level 1, as Beats do by default: about a third of the CPU of the client's level 6, for 25%
