@@ -16,6 +16,10 @@ export interface OutageRssResult {
   peakRssMb: number;
   spoolBytes: number;
   polls: number;
+  /** Documents kept in the spool when hapbeat stopped (the backlog a restart replays). */
+  pending: number;
+  /** The spool directory, left in place for benchReplay. */
+  spoolDir: string;
 }
 
 export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<OutageRssResult> {
@@ -64,5 +68,7 @@ export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<Ou
     peakRssMb: Math.max(...out.map((s) => s.rssMb)),
     spoolBytes: counters.output_spool_bytes ?? 0,
     polls: counters.polls ?? 0,
+    pending: counters.output_pending ?? 0,
+    spoolDir: path.join(dir, 'spool'),
   };
 }

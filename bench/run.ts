@@ -4,6 +4,7 @@ import { EsServer } from '../lab/elasticsearch.js';
 import { benchStatCpu, config2000 } from './stat-cpu.js';
 import { benchIndexing } from './indexing.js';
 import { benchOutageRss } from './outage-rss.js';
+import { benchReplay } from './replay.js';
 import { benchPeer } from './peer.js';
 import { benchMany, benchScale } from './scale.js';
 import { benchDocSize } from './doc-size.js';
@@ -17,6 +18,8 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 const lab = await HaproxyLab.start({ config: config2000 });
 /** hapbeat's RSS while shipping to Elasticsearch (section 4), the reference for the outage's (section 3). */
 let steadyRssMb: number | undefined;
+/** hapbeat's indexing rate (section 2), the goal for replaying a backlog (section 3). */
+let indexingDocsPerSec: number | undefined;
 try {
   const r = await benchStatCpu(lab);
   if (want('cpu')) {
@@ -34,10 +37,12 @@ try {
     );
   }
   if (want('indexing') || want('rss') || want('peer') || want('size')) {
-    const es = want('indexing') || want('peer') || want('size') ? await EsServer.start({ heapMb: 1024 }) : undefined;
+    // The outage (rss) runs without Elasticsearch; its backlog is then replayed into this one.
+    const es = await EsServer.start({ heapMb: 1024 });
     try {
-      if (es && want('indexing')) {
+      if (want('indexing')) {
         const ix = await benchIndexing(es.url, r.text);
+        indexingDocsPerSec = ix.hapbeatDocsPerSec;
         console.log(
           `\n== 2. indexing into the local Elasticsearch ${es.version} (TSDB data streams, bulk 1600, 2 requests at once, ${ix.documents} documents per run, best of 2)`,
         );
@@ -55,7 +60,7 @@ try {
           `hapbeat, gzip on, queue.type memory:  ${f(ix.hapbeatMemoryQueueDocsPerSec, 0)} docs/s   ${pct(ix.hapbeatMemoryQueueDocsPerSec, ix.baselineGzipDocsPerSec)} of the gzip loop (no write-ahead spool: what durability costs)`,
         );
       }
-      if (es && want('size')) {
+      if (want('size')) {
         const z = await benchDocSize(lab, es.url);
         const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
         const ok = (good: boolean) => (good ? 'OK' : 'ABOVE GOAL');
@@ -75,7 +80,7 @@ try {
           );
         }
       }
-      if (es && want('peer')) {
+      if (want('peer')) {
         const seconds = Number(process.env.HAPBEAT_BENCH_PEER_SECONDS ?? 50);
         const p = await benchPeer(lab, es.url, seconds);
         console.log(
@@ -90,23 +95,30 @@ try {
         console.log(`ratio hapbeat / exporter CPU: ${p.ratio.toFixed(2)}x (goal: at most 0.35x) ${p.ratio <= 0.35 ? 'OK' : 'ABOVE GOAL'}`);
         steadyRssMb = p.hapbeat.rssMb;
       }
+      if (want('rss')) {
+        const seconds = Number(process.env.HAPBEAT_BENCH_OUTAGE_SECONDS ?? 120);
+        const o = await benchOutageRss(lab, seconds);
+        console.log(`\n== 3. memory during a ${o.seconds} s Elasticsearch outage, 2,000 servers polled every 1 s`);
+        const at = (t: number) => o.samples.find((s) => s.t >= t)?.rssMb ?? NaN;
+        const marks = [10, 30, 60, 90, 120].filter((t) => t <= o.seconds);
+        console.log(`RSS at ${marks.map((t) => `${t}s ${at(t).toFixed(0)} MB`).join(', ')}; peak ${o.peakRssMb.toFixed(0)} MB`);
+        console.log(`polls ${o.polls}; spool grew to ${(o.spoolBytes / 1048576).toFixed(1)} MB on disk`);
+        if (steadyRssMb !== undefined) {
+          const r = o.peakRssMb / steadyRssMb;
+          console.log(
+            `outage peak over steady RSS while shipping (${steadyRssMb.toFixed(0)} MB, section 4): ${r.toFixed(2)}x (goal: at most 1.2x) ${r <= 1.2 ? 'OK' : 'ABOVE GOAL'}`,
+          );
+        }
+        if (es) {
+          const rp = await benchReplay(lab, es.url, o.spoolDir, o.pending);
+          const goal = indexingDocsPerSec;
+          console.log(
+            `replay after restarting into Elasticsearch: ${o.pending} documents of backlog in ${rp.seconds.toFixed(1)} s = ${f(rp.docsPerSec, 0)} docs/s${goal ? `, ${((rp.docsPerSec / goal) * 100).toFixed(0)}% of hapbeat's indexing rate in section 2 (${goal.toFixed(0)} docs/s; goal: at least 100%) ${rp.docsPerSec >= goal ? 'OK' : 'BELOW GOAL'}` : ''}`,
+          );
+        }
+      }
     } finally {
       await es?.destroy();
-    }
-  }
-  if (want('rss')) {
-    const seconds = Number(process.env.HAPBEAT_BENCH_OUTAGE_SECONDS ?? 120);
-    const o = await benchOutageRss(lab, seconds);
-    console.log(`\n== 3. memory during a ${o.seconds} s Elasticsearch outage, 2,000 servers polled every 1 s`);
-    const at = (t: number) => o.samples.find((s) => s.t >= t)?.rssMb ?? NaN;
-    const marks = [10, 30, 60, 90, 120].filter((t) => t <= o.seconds);
-    console.log(`RSS at ${marks.map((t) => `${t}s ${at(t).toFixed(0)} MB`).join(', ')}; peak ${o.peakRssMb.toFixed(0)} MB`);
-    console.log(`polls ${o.polls}; spool grew to ${(o.spoolBytes / 1048576).toFixed(1)} MB on disk`);
-    if (steadyRssMb !== undefined) {
-      const r = o.peakRssMb / steadyRssMb;
-      console.log(
-        `outage peak over steady RSS while shipping (${steadyRssMb.toFixed(0)} MB, section 4): ${r.toFixed(2)}x (goal: at most 1.2x) ${r <= 1.2 ? 'OK' : 'ABOVE GOAL'}`,
-      );
     }
   }
   if (want('scale')) {
