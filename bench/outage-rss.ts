@@ -7,13 +7,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
-import { rssMb } from './proc.js';
+import { median, rssMb } from './proc.js';
 import { freePort } from '../lab/ports.js';
 
 export interface OutageRssResult {
   seconds: number;
   samples: { t: number; rssMb: number }[];
   peakRssMb: number;
+  /** Median of the samples after the first 10 s (the spool and the heap settle in). */
+  medianRssMb: number;
   spoolBytes: number;
   polls: number;
   /** Documents kept in the spool when hapbeat stopped (the backlog a restart replays). */
@@ -66,6 +68,7 @@ export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<Ou
     seconds,
     samples: out,
     peakRssMb: Math.max(...out.map((s) => s.rssMb)),
+    medianRssMb: median(out.filter((s) => s.t > 10).map((s) => s.rssMb)),
     spoolBytes: counters.output_spool_bytes ?? 0,
     polls: counters.polls ?? 0,
     pending: counters.output_pending ?? 0,

@@ -10,13 +10,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
-import { cpuMs, eachLine, rssMb, stopProcess } from './proc.js';
+import { cpuMs, eachLine, median, rssMb, stopProcess } from './proc.js';
 import { freePort, waitFor } from '../lab/ports.js';
 
 export interface PeerResult {
   seconds: number;
   exporter: { scrapes: number; cpuMsPerScrape: number; rssMb: number; bytesPerScrape: number };
-  hapbeat: { polls: number; cpuMsPerPoll: number; rssMb: number; peakRssMb: number; docsPerPoll: number };
+  hapbeat: { polls: number; cpuMsPerPoll: number; /** Median of one sample a second. */ rssMb: number; peakRssMb: number; docsPerPoll: number };
   /** hapbeat's CPU per poll over the exporter's CPU per scrape. */
   ratio: number;
 }
@@ -84,14 +84,14 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
     await waitFor('5 warm-up polls', () => polls >= 5, 60_000);
     const c0 = cpuMs(p.pid!);
     const p0 = polls;
-    let peak = 0;
+    const rss: number[] = [];
     const t0 = Date.now();
     while (Date.now() - t0 < seconds * 1000) {
       await new Promise((r) => setTimeout(r, 1000));
-      peak = Math.max(peak, rssMb(p.pid!));
+      rss.push(rssMb(p.pid!));
     }
     const n = polls - p0;
-    return { polls: n, cpuMsPerPoll: (cpuMs(p.pid!) - c0) / n, rssMb: rssMb(p.pid!), peakRssMb: peak, docsPerPoll: docs };
+    return { polls: n, cpuMsPerPoll: (cpuMs(p.pid!) - c0) / n, rssMb: median(rss), peakRssMb: Math.max(...rss), docsPerPoll: docs };
   } finally {
     await stopProcess(p);
     rmSync(dir, { recursive: true, force: true });

@@ -34,3 +34,10 @@ export async function stopProcess(p: ChildProcess): Promise<void> {
   p.kill('SIGTERM');
   await exited;
 }
+
+/** The median of some samples (NaN for none). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
