@@ -1,7 +1,7 @@
 import { COUNTER_COLUMNS, COUNTER_INDEX, DERIVED_ROW_LENGTH, RATIO_INDEX } from '../fields/derived-fields.js';
 import { rowKey, rowKeyColumns } from '../parse/row-key.js';
 import type { StatTable } from '../parse/show-stat.js';
-import { parseStatus } from '../parse/status.js';
+import { statusOf } from '../parse/status.js';
 
 /**
  * The derived values of one `show stat` row, laid out as DERIVED_STAT_COLUMNS (fields/derived-fields.ts): a
@@ -61,13 +61,14 @@ class KeyIndex {
  */
 export class InstanceShares {
   readonly index = new KeyIndex([]);
-  delta: Float64Array;
-  has: Uint8Array;
-  hrsp: Float64Array;
-  down: Float64Array;
-  usage: Float64Array;
+  readonly delta: Float64Array;
+  readonly has: Uint8Array;
+  readonly hrsp: Float64Array;
+  readonly down: Float64Array;
+  readonly usage: Float64Array;
 
-  constructor(private capacity: number) {
+  /** `capacity`: the rows of every table of the poll (each row adds at most one slot). */
+  constructor(capacity: number) {
     this.delta = new Float64Array(capacity * NC);
     this.has = new Uint8Array(capacity * NC);
     this.hrsp = new Float64Array(capacity * HRSP_INDEX.length);
@@ -78,25 +79,7 @@ export class InstanceShares {
   /** The slot of `key` (`hint`: where it probably is), added when new. */
   slot(key: string, hint: number): number {
     const i = this.index.find(key, hint);
-    if (i >= 0) return i;
-    if (this.index.keys.length === this.capacity) this.grow();
-    return this.index.add(key);
-  }
-
-  private grow(): void {
-    const c = this.capacity * 2 || 16;
-    const widen = <T extends Float64Array | Uint8Array>(a: T, per: number, fill?: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(c * per);
-      if (fill !== undefined) b.fill(fill);
-      b.set(a);
-      return b;
-    };
-    this.delta = widen(this.delta, NC);
-    this.has = widen(this.has, NC);
-    this.hrsp = widen(this.hrsp, HRSP_INDEX.length);
-    this.down = widen(this.down, 1, NaN);
-    this.usage = widen(this.usage, 1, NaN);
-    this.capacity = c;
+    return i >= 0 ? i : this.index.add(key);
   }
 }
 
@@ -126,17 +109,6 @@ interface Snapshot {
   keys: KeyIndex;
   /** Counter values, NC per row in that order, by COUNTER_COLUMNS index (NaN when absent). */
   values: Float64Array;
-}
-
-const statusNames = new Map<string, string>();
-/** The state word of a status (the handful of distinct values are cached). */
-function statusName(status: string): string {
-  let n = statusNames.get(status);
-  if (n === undefined) {
-    n = parseStatus(status).name;
-    if (statusNames.size < 1000) statusNames.set(status, n);
-  }
-  return n;
 }
 
 /**
@@ -196,7 +168,7 @@ export class RateTracker {
     const servers = new Map<string, { down: number; counted: number }>();
     for (const row of table.rows) {
       if (row[typeCol] !== '2' || statusCol === undefined) continue;
-      const st = statusName(row[statusCol] ?? '');
+      const st = statusOf(row[statusCol] ?? '').name;
       const b = servers.get(row[pxCol]!) ?? { down: 0, counted: 0 };
       if (st !== 'MAINT') {
         b.counted++;

@@ -1,7 +1,7 @@
 import type { DerivedRows } from '../derive/rates.js';
 import { isIntText } from '../parse/numbers.js';
 import type { StatTable } from '../parse/show-stat.js';
-import { parseStatus } from '../parse/status.js';
+import { statusOf } from '../parse/status.js';
 import { documentIdsFor } from './document-id.js';
 import { envelopePrefix, sampleIdParts, type SampleContext } from './envelope.js';
 import type { FieldProblem, HapbeatEvent } from './event.js';
@@ -15,7 +15,7 @@ const statusCache = new Map<string, string>();
 function statusJson(status: string): string {
   let j = statusCache.get(status);
   if (j === undefined) {
-    j = JSON.stringify(parseStatus(status));
+    j = JSON.stringify(statusOf(status));
     if (statusCache.size < 1000) statusCache.set(status, j);
   }
   return j;

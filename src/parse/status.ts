@@ -24,3 +24,14 @@ export function parseStatus(s: string): ParsedStatus {
   } else if (m[4]) out.reason = m[4] as 'agent' | 'resolution';
   return out;
 }
+
+const parsed = new Map<string, Readonly<ParsedStatus>>();
+/** parseStatus, remembered: a table repeats a handful of distinct values on thousands of rows. Do not modify the result. */
+export function statusOf(s: string): Readonly<ParsedStatus> {
+  let p = parsed.get(s);
+  if (p === undefined) {
+    p = parseStatus(s);
+    if (parsed.size < 1000) parsed.set(s, p);
+  }
+  return p;
+}
