@@ -31,6 +31,13 @@ export interface SizeFigures {
   bytesPerPoll: number;
   /** Mean bytes of a haproxy.stat document's JSON (the bulk source line, without its newline). */
   statSourceBytes: number;
+  /**
+   * Where a stat document's bytes go, on average: the envelope (everything outside `haproxy.stat`: ECS fields,
+   * the process's identity, shared by every row of a sample), the fields read from `show stat` columns (under
+   * Metricbeat's names), and the fields hapbeat derives (per-second rates, ratios, and the component and state
+   * labels).
+   */
+  statParts: StatParts;
   /** The same with the bulk action line (`{"create":{"_index":...}}`) and the two newlines. */
   statBulkBytes: number;
   /** Gzip'ed bulk body bytes per document (what crosses the wire with compression on, the default). */
@@ -38,6 +45,29 @@ export interface SizeFigures {
   /** Store size after a force merge to one segment, per document and per poll. */
   storeBytesPerDoc: number;
   storeBytesPerPoll: number;
+}
+
+export interface StatParts {
+  envelope: number;
+  columns: number;
+  derived: number;
+}
+
+/**
+ * A field hapbeat derives, in a document's JSON with its value and separator: a `*_per_s` rate, a `*_ratio`,
+ * or the labels read from columns (`component` from type, `state` from status).
+ */
+const DERIVED_MEMBER = /,?"(?:[a-z0-9_]+_(?:per_s|ratio)":[^,{}]+|component":"[a-z]+"|state":\{[^{}]*\})/g;
+
+/** Splits a haproxy.stat document's JSON bytes into StatParts (ASCII documents: length is bytes). */
+export function statParts(json: string): StatParts {
+  const at = json.indexOf(',"stat":{', json.indexOf('"haproxy":'));
+  if (at < 0) throw new Error(`not a haproxy.stat document: ${json.slice(0, 120)}`);
+  // The stat object runs from its brace to the two that close haproxy and the document.
+  const stat = json.slice(at + ',"stat":'.length, -2);
+  let derived = 0;
+  for (const m of stat.matchAll(DERIVED_MEMBER)) derived += m[0].length;
+  return { envelope: json.length - stat.length, columns: stat.length - derived, derived };
 }
 
 export interface DocSizeResult {
@@ -86,6 +116,11 @@ async function storeSize(url: string, ns: string, polls: HapbeatEvent[][]): Prom
   return { perDoc: store.size_in_bytes / docs.count, perPoll: store.size_in_bytes / polls.length };
 }
 
+function meanParts(parts: StatParts[]): StatParts {
+  const sum = (k: keyof StatParts) => parts.reduce((a, p) => a + p[k], 0) / parts.length;
+  return { envelope: sum('envelope'), columns: sum('columns'), derived: sum('derived') };
+}
+
 function figures(polls: HapbeatEvent[][], store: { perDoc: number; perPoll: number }): SizeFigures {
   const last = polls.at(-1)!;
   const stat = last.filter((e) => e.dataset === 'haproxy.stat');
@@ -96,6 +131,7 @@ function figures(polls: HapbeatEvent[][], store: { perDoc: number; perPoll: numb
     statDocsPerPoll: stat.length,
     bytesPerPoll: last.reduce((a, e) => a + e.json.length + 1, 0),
     statSourceBytes: stat.reduce((a, e) => a + e.json.length, 0) / stat.length,
+    statParts: meanParts(stat.map((e) => statParts(e.json))),
     statBulkBytes: statBody.length / stat.length,
     gzipBytesPerDoc: gzipSync(body).length / last.length,
     storeBytesPerDoc: store.perDoc,

@@ -10,13 +10,24 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
-import { cpuMs, eachLine, median, rssMb, stopProcess } from './proc.js';
+import { cpuMs, eachLine, median, rssMb, rssParts, stopProcess } from './proc.js';
 import { freePort, waitFor } from '../lab/ports.js';
 
 export interface PeerResult {
   seconds: number;
-  exporter: { scrapes: number; cpuMsPerScrape: number; rssMb: number; bytesPerScrape: number };
-  hapbeat: { polls: number; cpuMsPerPoll: number; /** Median of one sample a second. */ rssMb: number; peakRssMb: number; docsPerPoll: number };
+  exporter: { scrapes: number; cpuMsPerScrape: number; rssMb: number; anonMb: number; fileMb: number; bytesPerScrape: number };
+  hapbeat: {
+    polls: number;
+    cpuMsPerPoll: number;
+    /** Median of one sample a second, and the medians of its anonymous and file-backed parts. */
+    rssMb: number;
+    anonMb: number;
+    fileMb: number;
+    peakRssMb: number;
+    docsPerPoll: number;
+    /** hapbeat with everything loaded, 5 s after its one poll of a minute: the floor under the steady figure. */
+    idle: { rssMb: number; anonMb: number; fileMb: number };
+  };
   /** hapbeat's CPU per poll over the exporter's CPU per scrape. */
   ratio: number;
 }
@@ -54,26 +65,49 @@ async function measureExporter(lab: HaproxyLab, seconds: number): Promise<PeerRe
       scrapes++;
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
     }
-    return { scrapes, cpuMsPerScrape: (cpuMs(p.pid!) - c0) / scrapes, rssMb: rssMb(p.pid!), bytesPerScrape: bytes / scrapes };
+    return { scrapes, cpuMsPerScrape: (cpuMs(p.pid!) - c0) / scrapes, rssMb: rssMb(p.pid!), ...rssParts(p.pid!), bytesPerScrape: bytes / scrapes };
   } finally {
     await stopProcess(p);
   }
 }
 
-/** hapbeat run, polling every second into Elasticsearch, for `seconds` after 5 warm-up polls. */
-async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): Promise<PeerResult['hapbeat']> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-peer-'));
+/** hapbeat run into Elasticsearch, every `period`; its stderr lines go to `onLine`. */
+function startHapbeat(lab: HaproxyLab, esUrl: string, period: string, dir: string, onLine: (l: string) => void) {
   const p = spawn(
     process.execPath,
-    ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', '1s', '--es', esUrl, '--namespace', 'peer', '--log-level', 'debug'],
+    ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', period, '--es', esUrl, '--namespace', 'peer', '--log-level', 'debug'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, HAPBEAT_PATH_DATA: dir },
     },
   );
+  eachLine(p.stderr!, onLine);
+  return p;
+}
+
+/** hapbeat's memory with everything loaded and one poll shipped, 5 s later, at a 1 minute period. */
+async function measureIdle(lab: HaproxyLab, esUrl: string): Promise<PeerResult['hapbeat']['idle']> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-idle-'));
+  let polls = 0;
+  const p = startHapbeat(lab, esUrl, '60s', dir, (l) => {
+    if (l.includes('"msg":"polled ')) polls++;
+  });
+  try {
+    await waitFor('the first poll', () => polls >= 1, 60_000);
+    await new Promise((r) => setTimeout(r, 5000));
+    return { rssMb: rssMb(p.pid!), ...rssParts(p.pid!) };
+  } finally {
+    await stopProcess(p);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** hapbeat run, polling every second into Elasticsearch, for `seconds` after 5 warm-up polls. */
+async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): Promise<Omit<PeerResult['hapbeat'], 'idle'>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-peer-'));
   let polls = 0;
   let docs = 0;
-  eachLine(p.stderr!, (l) => {
+  const p = startHapbeat(lab, esUrl, '1s', dir, (l) => {
     if (l.includes('"msg":"polled ')) {
       polls++;
       const m = JSON.parse(l) as { documents: Record<string, number> };
@@ -85,13 +119,26 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
     const c0 = cpuMs(p.pid!);
     const p0 = polls;
     const rss: number[] = [];
+    const anon: number[] = [];
+    const file: number[] = [];
     const t0 = Date.now();
     while (Date.now() - t0 < seconds * 1000) {
       await new Promise((r) => setTimeout(r, 1000));
       rss.push(rssMb(p.pid!));
+      const parts = rssParts(p.pid!);
+      anon.push(parts.anonMb);
+      file.push(parts.fileMb);
     }
     const n = polls - p0;
-    return { polls: n, cpuMsPerPoll: (cpuMs(p.pid!) - c0) / n, rssMb: median(rss), peakRssMb: Math.max(...rss), docsPerPoll: docs };
+    return {
+      polls: n,
+      cpuMsPerPoll: (cpuMs(p.pid!) - c0) / n,
+      rssMb: median(rss),
+      anonMb: median(anon),
+      fileMb: median(file),
+      peakRssMb: Math.max(...rss),
+      docsPerPoll: docs,
+    };
   } finally {
     await stopProcess(p);
     rmSync(dir, { recursive: true, force: true });
@@ -100,6 +147,6 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
 
 export async function benchPeer(lab: HaproxyLab, esUrl: string, seconds = 50): Promise<PeerResult> {
   const exporter = await measureExporter(lab, seconds);
-  const hapbeat = await measureHapbeat(lab, esUrl, seconds);
+  const hapbeat = { ...(await measureHapbeat(lab, esUrl, seconds)), idle: await measureIdle(lab, esUrl) };
   return { seconds, exporter, hapbeat, ratio: hapbeat.cpuMsPerPoll / exporter.cpuMsPerScrape };
 }

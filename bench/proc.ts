@@ -17,6 +17,17 @@ export function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : 0;
 }
 
+/**
+ * Resident memory in its two kinds, in MB: anonymous (the process's own: heaps, buffers, stacks) and
+ * file-backed (mapped files, chiefly the program's own binary, whose pages every process running it shares).
+ * VmRSS is their sum (plus shared memory, none here).
+ */
+export function rssParts(pid: number): { anonMb: number; fileMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { anonMb: kb('RssAnon'), fileMb: kb('RssFile') };
+}
+
 /** Calls `each` with every complete line a stream writes (a process's JSON log on stderr). */
 export function eachLine(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
   let tail = '';

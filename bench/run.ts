@@ -75,22 +75,31 @@ try {
           console.log(
             `        haproxy.stat document as sent: ${kb(x.statSourceBytes)} JSON (goal: at most 1 KB) ${ok(x.statSourceBytes <= 1024)}; ${kb(x.statBulkBytes)} with the bulk action line; ${x.gzipBytesPerDoc.toFixed(0)} bytes per document gzip'ed (on the wire by default)`,
           );
+          const sp = x.statParts;
+          console.log(
+            `        of which: envelope ${sp.envelope.toFixed(0)} B (ECS fields and the process's identity), show stat columns under Metricbeat's names ${sp.columns.toFixed(0)} B, derived rates, ratios and labels ${sp.derived.toFixed(0)} B`,
+          );
           console.log(
             `        Elasticsearch store after a force merge (TSDB): ${x.storeBytesPerDoc.toFixed(0)} bytes per stat document, ${(x.storeBytesPerPoll / 1024).toFixed(0)} KB per poll`,
           );
         }
       }
       if (want('peer')) {
+        const mb = (n: number) => `${n.toFixed(0)} MB`;
         const seconds = Number(process.env.HAPBEAT_BENCH_PEER_SECONDS ?? 50);
         const p = await benchPeer(lab, es.url, seconds);
         console.log(
           `\n== 4. against a peer in the same run: Debian's prometheus-haproxy-exporter scraped once a second, and hapbeat run polling once a second into Elasticsearch (${seconds} s each)`,
         );
         console.log(
-          `exporter: ${f(p.exporter.cpuMsPerScrape)} ms CPU per scrape (${p.exporter.scrapes} scrapes), RSS ${p.exporter.rssMb.toFixed(0)} MB, ${(p.exporter.bytesPerScrape / 1e6).toFixed(2)} MB of exposition per scrape`,
+          `exporter: ${f(p.exporter.cpuMsPerScrape)} ms CPU per scrape (${p.exporter.scrapes} scrapes), RSS ${p.exporter.rssMb.toFixed(0)} MB (${mb(p.exporter.anonMb)} anonymous + ${mb(p.exporter.fileMb)} file-backed), ${(p.exporter.bytesPerScrape / 1e6).toFixed(2)} MB of exposition per scrape`,
         );
         console.log(
           `hapbeat:  ${f(p.hapbeat.cpuMsPerPoll)} ms CPU per poll (${p.hapbeat.polls} polls, ${p.hapbeat.docsPerPoll} documents each), RSS median ${p.hapbeat.rssMb.toFixed(0)} MB (goal: at most 120 MB) ${p.hapbeat.rssMb <= 120 ? 'OK' : 'ABOVE GOAL'}, peak ${p.hapbeat.peakRssMb.toFixed(0)} MB`,
+        );
+        const idle = p.hapbeat.idle;
+        console.log(
+          `          RSS median = ${mb(p.hapbeat.anonMb)} anonymous (V8's heap, malloc, buffers) + ${mb(p.hapbeat.fileMb)} file-backed (chiefly node's own binary, shared by every node process); the floor, hapbeat idle after one poll at a 1 minute period: ${mb(idle.rssMb)} (${mb(idle.anonMb)} + ${mb(idle.fileMb)})`,
         );
         console.log(`ratio hapbeat / exporter CPU: ${p.ratio.toFixed(2)}x (goal: at most 0.35x) ${p.ratio <= 0.35 ? 'OK' : 'ABOVE GOAL'}`);
         steady = { medianMb: p.hapbeat.rssMb, peakMb: p.hapbeat.peakRssMb };

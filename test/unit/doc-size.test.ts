@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { statParts } from '../../bench/doc-size.js';
+import { parseTarget } from '../../src/haproxy/target.js';
+import type { TargetPoll } from '../../src/haproxy/source.js';
+import { PollTransform } from '../../src/pipeline/transform.js';
+import { docOf, testSettings, type Doc } from '../documents.js';
+import { fixture, V26 } from '../fixtures.js';
+
+/** The bytes of the fields hapbeat derives in a parsed stat object, each as `"key":value` plus one separator. */
+function derivedBytes(stat: Doc): { bytes: number; members: number } {
+  let bytes = 0;
+  let members = 0;
+  const walk = (o: Doc) => {
+    for (const [k, v] of Object.entries(o)) {
+      const derived = k.endsWith('_per_s') || k.endsWith('_ratio') || k === 'component' || k === 'state';
+      if (derived) {
+        bytes += JSON.stringify(k).length + 1 + JSON.stringify(v).length + 1;
+        members++;
+      } else if (typeof v === 'object' && v !== null) walk(v as Doc);
+    }
+  };
+  walk(stat);
+  return { bytes, members };
+}
+
+describe("the bench's split of a stat document's bytes (goal 3's breakdown)", () => {
+  // Two polls of the same recorded sample: the second has every rate (all 0) and ratio.
+  const target = parseTarget('/run/haproxy-master.sock');
+  const poll = (at: number): TargetPoll => ({
+    target,
+    startedAt: at,
+    durationNs: 1,
+    skipped: [],
+    samples: [
+      {
+        ref: { prefix: '@1', section: 'workers' },
+        sampledAt: at,
+        info: { text: fixture(V26, 'show-info.txt'), durationNs: 1 },
+        stat: { text: fixture(V26, 'show-stat.txt'), durationNs: 1 },
+        errors: [],
+      },
+    ],
+  });
+  const transform = new PollTransform(testSettings);
+  transform.run(poll(1_800_000_000_000));
+  const stats = transform.run(poll(1_800_000_001_000)).events.filter((e) => e.dataset === 'haproxy.stat');
+
+  it('the envelope, the columns and the derived fields add up to the document, and derived holds exactly the derived members', () => {
+    expect(stats).toHaveLength(12);
+    let members = 0;
+    for (const e of stats) {
+      const parts = statParts(e.json);
+      expect(parts.envelope + parts.columns + parts.derived).toBe(e.json.length);
+      const doc = docOf(e);
+      const expected = derivedBytes(doc.haproxy.stat as Doc);
+      expect(parts.derived).toBe(expected.bytes);
+      // The envelope is the document without its stat object.
+      expect(parts.envelope).toBe(e.json.length - JSON.stringify(doc.haproxy.stat).length);
+      members += expected.members;
+    }
+    // 12 rows, each with its component and state (24), plus the rates of their counters and the ratios (328).
+    expect(members).toBe(352);
+  });
+
+  it('refuses a document that is not haproxy.stat', () => {
+    expect(() => statParts('{"haproxy":{"info":{}}}')).toThrow(/not a haproxy.stat document/);
+  });
+});
