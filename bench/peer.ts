@@ -28,8 +28,10 @@ export interface PeerResult {
     /** hapbeat with everything loaded, 5 s after its one poll of a minute: the floor under the steady figure. */
     idle: { rssMb: number; anonMb: number; fileMb: number };
   };
-  /** hapbeat's CPU per poll over the exporter's CPU per scrape. */
+  /** hapbeat's CPU per poll over the exporter's CPU per scrape: the median of the rounds' ratios. */
   ratio: number;
+  /** Each round (the exporter, then hapbeat): the figures above are the medians of these. */
+  rounds: { exporterMs: number; hapbeatMs: number; ratio: number; rssMb: number }[];
 }
 
 const EXPORTER = '/usr/bin/prometheus-haproxy-exporter';
@@ -145,8 +147,41 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
   }
 }
 
-export async function benchPeer(lab: HaproxyLab, esUrl: string, seconds = 50): Promise<PeerResult> {
-  const exporter = await measureExporter(lab, seconds);
-  const hapbeat = { ...(await measureHapbeat(lab, esUrl, seconds)), idle: await measureIdle(lab, esUrl) };
-  return { seconds, exporter, hapbeat, ratio: hapbeat.cpuMsPerPoll / exporter.cpuMsPerScrape };
+/**
+ * `rounds` rounds, each the exporter then hapbeat for `seconds`: CPU, RSS and the ratio are the medians over
+ * the rounds (one round's figures move by a quarter on these shared machines), the peak is the highest.
+ */
+export async function benchPeer(lab: HaproxyLab, esUrl: string, seconds = 50, rounds = 3): Promise<PeerResult> {
+  const ex: PeerResult['exporter'][] = [];
+  const hb: Omit<PeerResult['hapbeat'], 'idle'>[] = [];
+  for (let i = 0; i < rounds; i++) {
+    ex.push(await measureExporter(lab, seconds));
+    hb.push(await measureHapbeat(lab, esUrl, seconds));
+  }
+  const mid = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
+  const exporter: PeerResult['exporter'] = {
+    scrapes: ex.reduce((a, x) => a + x.scrapes, 0),
+    cpuMsPerScrape: mid(ex, (x) => x.cpuMsPerScrape),
+    rssMb: mid(ex, (x) => x.rssMb),
+    anonMb: mid(ex, (x) => x.anonMb),
+    fileMb: mid(ex, (x) => x.fileMb),
+    bytesPerScrape: mid(ex, (x) => x.bytesPerScrape),
+  };
+  const hapbeat: PeerResult['hapbeat'] = {
+    polls: hb.reduce((a, x) => a + x.polls, 0),
+    cpuMsPerPoll: mid(hb, (x) => x.cpuMsPerPoll),
+    rssMb: mid(hb, (x) => x.rssMb),
+    anonMb: mid(hb, (x) => x.anonMb),
+    fileMb: mid(hb, (x) => x.fileMb),
+    peakRssMb: Math.max(...hb.map((x) => x.peakRssMb)),
+    docsPerPoll: hb.at(-1)!.docsPerPoll,
+    idle: await measureIdle(lab, esUrl),
+  };
+  const perRound = hb.map((h, i) => ({
+    exporterMs: ex[i]!.cpuMsPerScrape,
+    hapbeatMs: h.cpuMsPerPoll,
+    ratio: h.cpuMsPerPoll / ex[i]!.cpuMsPerScrape,
+    rssMb: h.rssMb,
+  }));
+  return { seconds, exporter, hapbeat, ratio: median(perRound.map((r) => r.ratio)), rounds: perRound };
 }
