@@ -24,8 +24,8 @@ async function countDocs(url: string, pattern: string): Promise<number> {
   return ((await r.json()) as { count?: number }).count ?? 0;
 }
 
-export async function benchReplay(lab: HaproxyLab, esUrl: string, spoolDir: string, backlog: number): Promise<ReplayResult> {
-  const ns = 'replay';
+/** Replays `spoolDir` (which it consumes) into the data streams of namespace `ns`. */
+export async function benchReplay(lab: HaproxyLab, esUrl: string, spoolDir: string, backlog: number, ns = 'replay'): Promise<ReplayResult> {
   const hb = spawn(
     process.execPath,
     ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', '1h', '--es', esUrl, '--namespace', ns, '-E', `queue.disk.path=${spoolDir}`],

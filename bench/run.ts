@@ -9,7 +9,8 @@ import { benchPeer } from './peer.js';
 import { benchMany, benchScale } from './scale.js';
 import { benchDocSize } from './doc-size.js';
 import { lineChartPng } from './png-chart.js';
-import { writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const f = (n: number, d = 2) => n.toFixed(d).padStart(8);
 const only = process.argv.slice(2);
@@ -124,10 +125,17 @@ try {
             `outage over steady RSS while shipping (section 4): median ${o.medianRssMb.toFixed(0)} / ${steady.medianMb.toFixed(0)} MB = ${medianRatio.toFixed(2)}x ${ok(medianRatio)}; peak ${o.peakRssMb.toFixed(0)} / ${steady.peakMb.toFixed(0)} MB = ${peakRatio.toFixed(2)}x ${ok(peakRatio)} (goal: at most 1.2x)`,
           );
         }
-        const rp = await benchReplay(lab, es.url, o.spoolDir, o.pending);
+        // Best of 2, as section 2 measures indexing: the same backlog replayed twice (from a copy) into two new
+        // namespaces. A single run moves a lot: three replays of one 60,660-document spool into a fresh
+        // Elasticsearch ran at 3,865, 7,930 and 10,651 docs/s, with hapbeat's CPU the same each time.
+        const copy = `${o.spoolDir}-again`;
+        cpSync(o.spoolDir, copy, { recursive: true });
+        const runs = [await benchReplay(lab, es.url, o.spoolDir, o.pending, 'replay'), await benchReplay(lab, es.url, copy, o.pending, 'replay2')];
+        rmSync(path.dirname(o.spoolDir), { recursive: true, force: true });
+        const rp = runs.reduce((a, b) => (b.docsPerSec > a.docsPerSec ? b : a));
         const goal = indexingDocsPerSec;
         console.log(
-          `replay after restarting into Elasticsearch: ${o.pending} documents of backlog in ${rp.seconds.toFixed(1)} s = ${f(rp.docsPerSec, 0)} docs/s${goal ? `, ${((rp.docsPerSec / goal) * 100).toFixed(0)}% of hapbeat's indexing rate in section 2 (${goal.toFixed(0)} docs/s; goal: at least 100%) ${rp.docsPerSec >= goal ? 'OK' : 'BELOW GOAL'}` : ''}`,
+          `replay after restarting into Elasticsearch, best of 2 (${runs.map((r) => `${r.docsPerSec.toFixed(0)}`).join(' and ')} docs/s): ${o.pending} documents of backlog in ${rp.seconds.toFixed(1)} s = ${f(rp.docsPerSec, 0)} docs/s${goal ? `, ${((rp.docsPerSec / goal) * 100).toFixed(0)}% of hapbeat's indexing rate in section 2 (${goal.toFixed(0)} docs/s; goal: at least 100%) ${rp.docsPerSec >= goal ? 'OK' : 'BELOW GOAL'}` : ''}`,
         );
       }
     } finally {
