@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
-import { cpuMs, eachLine, median, rssMb, rssParts, stopProcess } from './proc.js';
+import { cpuMs, eachLine, median, rssParts, stopProcess } from './proc.js';
 import { freePort, waitFor } from '../lab/ports.js';
 
 export interface PeerResult {
@@ -67,7 +67,7 @@ async function measureExporter(lab: HaproxyLab, seconds: number): Promise<PeerRe
       scrapes++;
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
     }
-    return { scrapes, cpuMsPerScrape: (cpuMs(p.pid!) - c0) / scrapes, rssMb: rssMb(p.pid!), ...rssParts(p.pid!), bytesPerScrape: bytes / scrapes };
+    return { scrapes, cpuMsPerScrape: (cpuMs(p.pid!) - c0) / scrapes, ...rssParts(p.pid!), bytesPerScrape: bytes / scrapes };
   } finally {
     await stopProcess(p);
   }
@@ -97,7 +97,7 @@ async function measureIdle(lab: HaproxyLab, esUrl: string): Promise<PeerResult['
   try {
     await waitFor('the first poll', () => polls >= 1, 60_000);
     await new Promise((r) => setTimeout(r, 5000));
-    return { rssMb: rssMb(p.pid!), ...rssParts(p.pid!) };
+    return rssParts(p.pid!);
   } finally {
     await stopProcess(p);
     rmSync(dir, { recursive: true, force: true });
@@ -126,8 +126,8 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
     const t0 = Date.now();
     while (Date.now() - t0 < seconds * 1000) {
       await new Promise((r) => setTimeout(r, 1000));
-      rss.push(rssMb(p.pid!));
       const parts = rssParts(p.pid!);
+      rss.push(parts.rssMb);
       anon.push(parts.anonMb);
       file.push(parts.fileMb);
     }
@@ -147,6 +147,13 @@ async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): 
   }
 }
 
+/** The median of each figure over the rounds. */
+function medians<T extends Record<string, number>>(rows: readonly T[]): T {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(rows[0]!)) out[k] = median(rows.map((r) => r[k]!));
+  return out as T;
+}
+
 /**
  * `rounds` rounds, each the exporter then hapbeat for `seconds`: CPU, RSS and the ratio are the medians over
  * the rounds (one round's figures move by a quarter on these shared machines), the peak is the highest.
@@ -158,23 +165,11 @@ export async function benchPeer(lab: HaproxyLab, esUrl: string, seconds = 50, ro
     ex.push(await measureExporter(lab, seconds));
     hb.push(await measureHapbeat(lab, esUrl, seconds));
   }
-  const mid = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
-  const exporter: PeerResult['exporter'] = {
-    scrapes: ex.reduce((a, x) => a + x.scrapes, 0),
-    cpuMsPerScrape: mid(ex, (x) => x.cpuMsPerScrape),
-    rssMb: mid(ex, (x) => x.rssMb),
-    anonMb: mid(ex, (x) => x.anonMb),
-    fileMb: mid(ex, (x) => x.fileMb),
-    bytesPerScrape: mid(ex, (x) => x.bytesPerScrape),
-  };
+  const exporter: PeerResult['exporter'] = { ...medians(ex), scrapes: ex.reduce((a, x) => a + x.scrapes, 0) };
   const hapbeat: PeerResult['hapbeat'] = {
+    ...medians(hb),
     polls: hb.reduce((a, x) => a + x.polls, 0),
-    cpuMsPerPoll: mid(hb, (x) => x.cpuMsPerPoll),
-    rssMb: mid(hb, (x) => x.rssMb),
-    anonMb: mid(hb, (x) => x.anonMb),
-    fileMb: mid(hb, (x) => x.fileMb),
     peakRssMb: Math.max(...hb.map((x) => x.peakRssMb)),
-    docsPerPoll: hb.at(-1)!.docsPerPoll,
     idle: await measureIdle(lab, esUrl),
   };
   const perRound = hb.map((h, i) => ({

@@ -18,14 +18,14 @@ export function rssMb(pid: number): number {
 }
 
 /**
- * Resident memory in its two kinds, in MB: anonymous (the process's own: heaps, buffers, stacks) and
- * file-backed (mapped files, chiefly the program's own binary, whose pages every process running it shares).
- * VmRSS is their sum (plus shared memory, none here).
+ * Resident memory from one read of /proc, in MB: the total (VmRSS) and its two kinds, anonymous (the
+ * process's own: heaps, buffers, stacks) and file-backed (mapped files, chiefly the program's own binary, whose
+ * pages every process running it shares). The total is their sum, plus shared memory (none here).
  */
-export function rssParts(pid: number): { anonMb: number; fileMb: number } {
+export function rssParts(pid: number): { rssMb: number; anonMb: number; fileMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
-  return { anonMb: kb('RssAnon'), fileMb: kb('RssFile') };
+  return { rssMb: kb('VmRSS'), anonMb: kb('RssAnon'), fileMb: kb('RssFile') };
 }
 
 /** Calls `each` with every complete line a stream writes (a process's JSON log on stderr). */
