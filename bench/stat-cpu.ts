@@ -36,7 +36,7 @@ export interface StatCpuResult {
   fullDocs: number;
 }
 
-export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { text: string }> {
+export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { text: string; infoText: string }> {
   {
     const [pid] = (await lab.workers()).current;
     // HAProxy's own cost: one full round trip of @1 show stat through the master.
@@ -114,6 +114,7 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
       fullCpuMinMs: Math.min(...full),
       fullDocs,
       text,
+      infoText,
     };
   }
 }
