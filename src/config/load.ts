@@ -72,6 +72,8 @@ export interface ElasticsearchConfig {
   bulkMaxBytes: number;
   flushIntervalMs: number;
   maxConcurrentRequests: number;
+  /** Requests in flight while a backlog drains. */
+  backlogConcurrentRequests: number;
   backoffInitMs: number;
   backoffMaxMs: number;
   deadLetterPath: string;
@@ -325,6 +327,7 @@ function elasticsearchConfig(get: <T>(k: string) => T, dataPath: string): Elasti
     bulkMaxBytes: parseSize(get(`${p}.bulk_max_bytes`))!,
     flushIntervalMs: parseDuration(get(`${p}.flush_interval`))!,
     maxConcurrentRequests: get<number>(`${p}.max_concurrent_requests`),
+    backlogConcurrentRequests: get<number>(`${p}.backlog_concurrent_requests`),
     backoffInitMs: parseDuration(get(`${p}.backoff.init`))!,
     backoffMaxMs: parseDuration(get(`${p}.backoff.max`))!,
     deadLetterPath: get<string>(`${p}.dead_letter.path`) || path.join(dataPath, 'dead-letter', 'hapbeat-dead-letter.ndjson'),
@@ -338,6 +341,11 @@ function elasticsearchConfig(get: <T>(k: string) => T, dataPath: string): Elasti
   if (cfg.bulkMaxSize < 1) throw new ConfigError(`${p}.bulk_max_size must be at least 1`, 'the default is 1600');
   if (cfg.maxConcurrentRequests < 1 || cfg.maxConcurrentRequests > 16)
     throw new ConfigError(`${p}.max_concurrent_requests is ${cfg.maxConcurrentRequests}`, 'use 1 to 16');
+  if (cfg.backlogConcurrentRequests < 1 || cfg.backlogConcurrentRequests > 16)
+    throw new ConfigError(
+      `${p}.backlog_concurrent_requests is ${cfg.backlogConcurrentRequests}`,
+      'use 1 to 16 (the default, 4, catches up twice as fast as live)',
+    );
   if (cfg.backoffInitMs <= 0 || cfg.backoffMaxMs < cfg.backoffInitMs)
     throw new ConfigError(`${p}.backoff.init must be above 0 and at most backoff.max`, 'the defaults are 1s and 60s');
   if (cfg.caFile) {

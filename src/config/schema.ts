@@ -207,6 +207,11 @@ export const schema = {
         default: '1s' as string | number,
       },
       max_concurrent_requests: { doc: 'Bulk requests in flight at once.', format: 'nat', default: 2 },
+      backlog_concurrent_requests: {
+        doc: 'Bulk requests in flight at once while a backlog drains (what the spool kept through an outage or a restart), once Elasticsearch accepts documents again; set it to max_concurrent_requests to catch up at the live pace.',
+        format: 'nat',
+        default: 4,
+      },
       backoff: {
         init: { doc: 'First retry delay (doubles, with jitter).', format: 'duration-text', default: '1s' as string | number },
         max: { doc: 'Longest retry delay.', format: 'duration-text', default: '60s' as string | number },

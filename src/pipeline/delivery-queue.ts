@@ -14,6 +14,11 @@ export interface DeliveryOptions {
   batchSize: number;
   /** Publishes in flight at once. */
   concurrency: number;
+  /**
+   * Publishes in flight at once while a backlog drains (documents from before a restart, or held back by
+   * failures), so that the gap an outage left in the dashboards closes sooner. Default: `concurrency`.
+   */
+  backlogConcurrency?: number;
   /** A partial batch waits at most this long for more documents; a full batch goes at once. */
   flushIntervalMs: number;
   backoffInitMs: number;
@@ -63,7 +68,8 @@ interface Chunk {
  *   its documents is acknowledged or dead-lettered.
  * - Retryable documents are sent again, first, after an exponential backoff with jitter. After an
  *   `unavailable` failure the output is probed meanwhile: once it answers again, the wait ends and the
- *   backlog drains at full speed.
+ *   backlog drains at full speed: with `backlogConcurrency` publishes in flight, once the output has taken
+ *   one since its last failure.
  * - The loop never dies: any error is caught, logged at most every 30 s, and followed by the backoff.
  * - `close(ms)`: stops taking documents; while the output works, sends what is buffered one request at a time
  *   until the deadline; then aborts what is in flight. What is unacknowledged stays in the disk buffer for the
@@ -173,7 +179,7 @@ export class DeliveryQueue {
           await this.waitBackoff();
           continue;
         }
-        const limit = this.draining ? 1 : this.opts.concurrency;
+        const limit = this.draining ? 1 : this.catchingUp ? (this.opts.backlogConcurrency ?? this.opts.concurrency) : this.opts.concurrency;
         if (this.inflight.size >= limit) {
           await this.idle(1000);
           continue;
@@ -347,6 +353,11 @@ export class DeliveryQueue {
       this.counts.late += items.length;
       this.log.error({ error: errorFields(err), dropped: items.length }, `cannot write the dead-letter file; ${items.length} rejected document(s) lost`);
     }
+  }
+
+  /** A backlog drains and the output works: not while it fails, when more requests would only fail too. */
+  private get catchingUp(): boolean {
+    return this.backlog && this.backoff.attempts === 0;
   }
 
   private get busy(): boolean {

@@ -51,6 +51,7 @@ export function elasticsearchDelivery(
     {
       batchSize: es.bulkMaxSize,
       concurrency: es.maxConcurrentRequests,
+      backlogConcurrency: es.backlogConcurrentRequests,
       flushIntervalMs: es.flushIntervalMs,
       backoffInitMs: es.backoffInitMs,
       backoffMaxMs: es.backoffMaxMs,

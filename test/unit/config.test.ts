@@ -103,6 +103,8 @@ describe('loadConfig', () => {
     ['data_stream:\n  namespace: Has-Dash\n', 'data_stream.namespace: must be 1-100 lowercase letters'],
     ['haproxy:\n  max_connections_per_target: 50\n', 'the master CLI serves only 10 connections'],
     ['haproxy:\n  period: 10ms\n', 'shorter than 100ms'],
+    ['output:\n  elasticsearch:\n    backlog_concurrent_requests: 0\n', 'output.elasticsearch.backlog_concurrent_requests is 0'],
+    ['output:\n  elasticsearch:\n    backlog_concurrent_requests: many\n', 'output.elasticsearch.backlog_concurrent_requests'],
     ['- a\n- b\n', 'must hold a mapping of settings'],
     ['haproxy: [unclosed\n', 'is not valid YAML'],
     ['haproxy:\n  period: 1s\nhaproxy:\n  period: 2s\n', 'is not valid YAML'],

@@ -144,6 +144,50 @@ describe('DeliveryQueue', () => {
     await q.close(50);
   });
 
+  it('a backlog from before a restart drains with backlogConcurrency requests in flight, live documents then with concurrency', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-q-'));
+    const spool = () => new DiskBuffer({ dir, maxEvents: 10_000, maxBytes: 8 << 20, segmentBytes: 1 << 20 }, createLogger('silent'));
+    // An outage leaves 500 documents (10 batches of 50) in the spool.
+    const before = new DeliveryQueue(
+      new TestOutput(() => 'down'),
+      spool(),
+      undefined,
+      { ...opts, backoffInitMs: 60_000, backoffMaxMs: 60_000 },
+      createLogger('silent'),
+    );
+    for (let p = 0; p < 10; p++) await before.push(events(p * 50, 50));
+    await before.close(50);
+    // Each publish waits until `want` publishes are in flight (or 3 s), so the most in flight is seen exactly.
+    let inflight = 0;
+    let most = 0;
+    let want = 4;
+    const out = new TestOutput(async () => {
+      most = Math.max(most, ++inflight);
+      const until = Date.now() + 3000;
+      while (inflight < want && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+      inflight--;
+      return 'ok' as const;
+    });
+    const { log, lines } = logCapture();
+    const q = new DeliveryQueue(out, spool(), undefined, { ...opts, backlogConcurrency: 4 }, log);
+    while (!lines.some((l) => String(l.msg).startsWith('backlog delivered'))) await new Promise((r) => setTimeout(r, 5));
+    expect(out.got.length).toBe(500);
+    expect(most).toBe(4);
+    // Live documents: back to `concurrency` (2).
+    most = 0;
+    want = 2;
+    for (let p = 10; p < 20; p++) await q.push(events(p * 50, 50));
+    expect(await q.waitIdle(20_000)).toBe(true);
+    // Publishes in flight together may finish in any order: each document exactly once.
+    expect([...out.got].sort()).toEqual(
+      events(0, 1000)
+        .map((e) => e.id)
+        .sort(),
+    );
+    expect(most).toBe(2);
+    await q.close(100);
+  });
+
   it('survives a buffer whose reads fail: logs at most every 30 s, backs off, and delivers once reads work again', async () => {
     const { log, lines } = logCapture();
     const inner = new MemoryBuffer(1000, log);
