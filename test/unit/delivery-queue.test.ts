@@ -188,6 +188,36 @@ describe('DeliveryQueue', () => {
     await q.close(100);
   });
 
+  it('while the output fails, a backlog is retried with concurrency requests in flight, not backlogConcurrency', async () => {
+    let inflight = 0;
+    let mostWhileDown = 0;
+    let failures = 0;
+    const out = new TestOutput(async () => {
+      const down = failures < 6;
+      if (down) mostWhileDown = Math.max(mostWhileDown, ++inflight);
+      else return 'ok' as const;
+      // Wait for a third request in flight (which must not come) or 200 ms, then fail.
+      const until = Date.now() + 200;
+      while (inflight < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+      inflight--;
+      failures++;
+      return 'down' as const;
+    });
+    const q = new DeliveryQueue(
+      out,
+      new MemoryBuffer(10_000, createLogger('silent')),
+      undefined,
+      { ...opts, backlogConcurrency: 4, probeEveryMs: 1000 },
+      createLogger('silent'),
+    );
+    for (let p = 0; p < 10; p++) await q.push(events(p * 50, 50));
+    expect(await q.waitIdle(20_000)).toBe(true);
+    expect(mostWhileDown).toBe(2);
+    expect(failures).toBeGreaterThanOrEqual(6);
+    expect(out.got.length).toBe(500);
+    await q.close(100);
+  });
+
   it('survives a buffer whose reads fail: logs at most every 30 s, backs off, and delivers once reads work again', async () => {
     const { log, lines } = logCapture();
     const inner = new MemoryBuffer(1000, log);
