@@ -8,6 +8,7 @@
  * Each figure is given for today's documents and for the previous design, in which a lone worker's documents
  * were written twice (per process, then as the instance's totals): both are built from the same derived polls.
  */
+import { recordedPoll } from '../lab/recorded-poll.js';
 import { gzipSync } from 'node:zlib';
 import { rawCommand, type HaproxyLab } from '../lab/haproxy.js';
 import type { DerivedPoll } from '../src/derive/derive-poll.js';
@@ -15,8 +16,6 @@ import type { DocumentSettings, SampleContext } from '../src/documents/envelope.
 import type { HapbeatEvent } from '../src/documents/event.js';
 import { infoEvent } from '../src/documents/info-document.js';
 import { statEvents } from '../src/documents/stat-documents.js';
-import { parseTarget } from '../src/haproxy/target.js';
-import type { TargetPoll } from '../src/haproxy/source.js';
 import { PollTransform } from '../src/pipeline/transform.js';
 import { loadConfig } from '../src/config/load.js';
 import { createClient } from '../src/output/elasticsearch/client.js';
@@ -150,7 +149,6 @@ export async function benchDocSize(lab: HaproxyLab, esUrl: string): Promise<DocS
     namespace: 'default',
   };
   const transform = new PollTransform(settings);
-  const target = parseTarget(lab.masterSocket);
   const now: HapbeatEvent[][] = [];
   const before: HapbeatEvent[][] = [];
   let oneSetBytes = 0;
@@ -158,16 +156,7 @@ export async function benchDocSize(lab: HaproxyLab, esUrl: string): Promise<DocS
   for (let i = 0; i < POLLS; i++) {
     const at = t0 + i * 10_000;
     const [info, stat] = [await rawCommand(lab.masterSocket, '@1 show info', 10_000), await rawCommand(lab.masterSocket, '@1 show stat', 10_000)];
-    const poll: TargetPoll = {
-      target,
-      startedAt: at,
-      durationNs: 1,
-      skipped: [],
-      samples: [
-        { ref: { prefix: '@1', section: 'workers' }, sampledAt: at, info: { text: info, durationNs: 1 }, stat: { text: stat, durationNs: 1 }, errors: [] },
-      ],
-    };
-    const t = transform.run(poll);
+    const t = transform.run(recordedPoll(lab.masterSocket, at, { info, stat }));
     now.push(t.events);
     before.push(previousDesign(t.derived, settings));
     const p = t.derived.processes[0]!;

@@ -5,6 +5,7 @@
  * both into time series data streams installed by `hapbeat setup`, with the documents `hapbeat run` makes of a
  * poll (rates included). Goal: hapbeat at least 95% of baseline.
  */
+import { recordedPoll } from '../lab/recorded-poll.js';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,6 @@ import { createLogger } from '../src/log/logger.js';
 import { elasticsearchDelivery } from '../src/pipeline/sink.js';
 import type { HapbeatEvent } from '../src/documents/event.js';
 import { PollTransform } from '../src/pipeline/transform.js';
-import { parseTarget } from '../src/haproxy/target.js';
 import { runSetup } from '../src/elastic/setup.js';
 import { bulkBody } from '../src/output/elasticsearch/bulk.js';
 import { promisify } from 'node:util';
@@ -47,21 +47,7 @@ export function samples(answers: RecordedAnswers, n: number, pid: number): Hapbe
   const t0 = Date.now() - n * 1000;
   return Array.from({ length: n }, (_, k) => {
     const at = t0 + k * 1000;
-    return transform.run({
-      target: parseTarget('/run/bench.sock'),
-      startedAt: at,
-      durationNs: 1,
-      skipped: [],
-      samples: [
-        {
-          ref: { prefix: '@1', section: 'workers' },
-          sampledAt: at,
-          info: { text: info, durationNs: 1 },
-          stat: { text: answers.stat, durationNs: 1 },
-          errors: [],
-        },
-      ],
-    }).events;
+    return transform.run(recordedPoll('/run/bench.sock', at, { info, stat: answers.stat })).events;
   });
 }
 

@@ -2,12 +2,12 @@
  * Benchmark 1: HAProxy's own cost for one `@1 show stat` of 2,000 servers, against hapbeat's CPU to parse,
  * build documents and serialize that same sample. Target: hapbeat's CPU at most 3x HAProxy's dump time.
  */
+import { recordedPoll } from '../lab/recorded-poll.js';
 import { HaproxyLab, rawCommand } from '../lab/haproxy.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
 import { statEvents } from '../src/documents/stat-documents.js';
 import { serializeBatch } from '../src/output/output.js';
 import { PollTransform } from '../src/pipeline/transform.js';
-import { parseTarget } from '../src/haproxy/target.js';
 import { configWith } from './scale.js';
 
 const SERVERS = 2000;
@@ -77,21 +77,7 @@ export async function benchStatCpu(lab: HaproxyLab): Promise<StatCpuResult & { t
     let fullDocs = 0;
     for (let i = 0; i < 30; i++) {
       const at = ctx.sampledAt + i * 10_000;
-      const poll = {
-        target: parseTarget(lab.masterSocket),
-        startedAt: at,
-        durationNs: 1,
-        skipped: [],
-        samples: [
-          {
-            ref: { prefix: '@1', section: 'workers' as const },
-            sampledAt: at,
-            info: { text: infoText, durationNs: 1 },
-            stat: { text, durationNs: 1 },
-            errors: [],
-          },
-        ],
-      };
+      const poll = recordedPoll(lab.masterSocket, at, { info: infoText, stat: text });
       const c0 = process.cpuUsage();
       const n = processor.run(poll);
       serializeBatch(n.events);

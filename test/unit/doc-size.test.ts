@@ -1,7 +1,6 @@
+import { recordedPoll } from '../../lab/recorded-poll.js';
 import { describe, expect, it } from 'vitest';
 import { statParts } from '../../bench/doc-size.js';
-import { parseTarget } from '../../src/haproxy/target.js';
-import type { TargetPoll } from '../../src/haproxy/source.js';
 import { PollTransform } from '../../src/pipeline/transform.js';
 import { docOf, testSettings, type Doc } from '../documents.js';
 import { fixture, V26 } from '../fixtures.js';
@@ -25,22 +24,7 @@ function derivedBytes(stat: Doc): { bytes: number; members: number } {
 
 describe("the bench's split of a stat document's bytes (goal 3's breakdown)", () => {
   // Two polls of the same recorded sample: the second has every rate (all 0) and ratio.
-  const target = parseTarget('/run/haproxy-master.sock');
-  const poll = (at: number): TargetPoll => ({
-    target,
-    startedAt: at,
-    durationNs: 1,
-    skipped: [],
-    samples: [
-      {
-        ref: { prefix: '@1', section: 'workers' },
-        sampledAt: at,
-        info: { text: fixture(V26, 'show-info.txt'), durationNs: 1 },
-        stat: { text: fixture(V26, 'show-stat.txt'), durationNs: 1 },
-        errors: [],
-      },
-    ],
-  });
+  const poll = (at: number) => recordedPoll('/run/haproxy-master.sock', at, { info: fixture(V26, 'show-info.txt'), stat: fixture(V26, 'show-stat.txt') });
   const transform = new PollTransform(testSettings);
   transform.run(poll(1_800_000_000_000));
   const stats = transform.run(poll(1_800_000_001_000)).events.filter((e) => e.dataset === 'haproxy.stat');
