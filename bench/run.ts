@@ -129,17 +129,22 @@ try {
             `outage over steady RSS while shipping (section 4): median ${o.medianRssMb.toFixed(0)} / ${steady.medianMb.toFixed(0)} MB = ${medianRatio.toFixed(2)}x ${ok(medianRatio)}; peak ${o.peakRssMb.toFixed(0)} / ${steady.peakMb.toFixed(0)} MB = ${peakRatio.toFixed(2)}x ${ok(peakRatio)} (goal: at most 1.2x)`,
           );
         }
-        // Best of 2, as section 2 measures indexing: the same backlog replayed twice (from a copy) into two new
-        // namespaces. A single run moves a lot: three replays of one 60,660-document spool into a fresh
-        // Elasticsearch ran at 3,865, 7,930 and 10,651 docs/s, with hapbeat's CPU the same each time.
-        const copy = `${o.spoolDir}-again`;
-        cpSync(o.spoolDir, copy, { recursive: true });
-        const runs = [await benchReplay(lab, es.url, o.spoolDir, o.pending, 'replay'), await benchReplay(lab, es.url, copy, o.pending, 'replay2')];
+        // Best of as many tries as section 2 has rounds (4), so that neither side gets more draws: the same
+        // backlog replayed from copies into new namespaces. A single run moves a lot: three replays of one
+        // 60,660-document spool into a fresh Elasticsearch ran at 3,865, 7,930 and 10,651 docs/s, with hapbeat's
+        // CPU the same each time.
+        const tries = Number(process.env.HAPBEAT_BENCH_INDEXING_ROUNDS ?? 4);
+        const runs: Awaited<ReturnType<typeof benchReplay>>[] = [];
+        for (let k = 0; k < tries; k++) {
+          const dir = k === tries - 1 ? o.spoolDir : `${o.spoolDir}-${k}`;
+          if (dir !== o.spoolDir) cpSync(o.spoolDir, dir, { recursive: true });
+          runs.push(await benchReplay(lab, es.url, dir, o.pending, `replay${k}`));
+        }
         rmSync(path.dirname(o.spoolDir), { recursive: true, force: true });
         const rp = runs.reduce((a, b) => (b.docsPerSec > a.docsPerSec ? b : a));
         const goal = indexingDocsPerSec;
         console.log(
-          `replay after restarting into Elasticsearch, best of 2 (${runs.map((r) => `${r.docsPerSec.toFixed(0)}`).join(' and ')} docs/s): ${o.pending} documents of backlog in ${rp.seconds.toFixed(1)} s = ${f(rp.docsPerSec, 0)} docs/s${goal ? `, ${((rp.docsPerSec / goal) * 100).toFixed(0)}% of hapbeat's indexing rate in section 2 (${goal.toFixed(0)} docs/s; goal: at least 100%) ${rp.docsPerSec >= goal ? 'OK' : 'BELOW GOAL'}` : ''}`,
+          `replay after restarting into Elasticsearch, best of ${runs.length} (${runs.map((r) => `${r.docsPerSec.toFixed(0)}`).join(', ')} docs/s): ${o.pending} documents of backlog in ${rp.seconds.toFixed(1)} s = ${f(rp.docsPerSec, 0)} docs/s${goal ? `, ${((rp.docsPerSec / goal) * 100).toFixed(0)}% of hapbeat's indexing rate in section 2 (${goal.toFixed(0)} docs/s; goal: at least 100%) ${rp.docsPerSec >= goal ? 'OK' : 'BELOW GOAL'}` : ''}`,
         );
       }
     } finally {
