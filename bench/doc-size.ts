@@ -8,9 +8,9 @@
  * Each figure is given for today's documents and for the previous design, in which a lone worker's documents
  * were written twice (per process, then as the instance's totals): both are built from the same derived polls.
  */
-import { recordedPoll } from '../lab/recorded-poll.js';
 import { gzipSync } from 'node:zlib';
 import { rawCommand, type HaproxyLab } from '../lab/haproxy.js';
+import { recordedPoll } from '../lab/recorded-poll.js';
 import type { DerivedPoll } from '../src/derive/derive-poll.js';
 import type { DocumentSettings, SampleContext } from '../src/documents/envelope.js';
 import type { HapbeatEvent } from '../src/documents/event.js';

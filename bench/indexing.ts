@@ -5,7 +5,6 @@
  * both into time series data streams installed by `hapbeat setup`, with the documents `hapbeat run` makes of a
  * poll (rates included). Goal: hapbeat at least 95% of baseline.
  */
-import { recordedPoll } from '../lab/recorded-poll.js';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { createLogger } from '../src/log/logger.js';
 import { elasticsearchDelivery } from '../src/pipeline/sink.js';
 import type { HapbeatEvent } from '../src/documents/event.js';
 import { PollTransform } from '../src/pipeline/transform.js';
+import { recordedPoll } from '../lab/recorded-poll.js';
 import { runSetup } from '../src/elastic/setup.js';
 import { bulkBody } from '../src/output/elasticsearch/bulk.js';
 import { promisify } from 'node:util';

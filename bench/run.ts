@@ -4,7 +4,7 @@ import { EsServer } from '../lab/elasticsearch.js';
 import { benchStatCpu, config2000 } from './stat-cpu.js';
 import { benchIndexing } from './indexing.js';
 import { benchOutageRss } from './outage-rss.js';
-import { benchReplay } from './replay.js';
+import { benchReplay, type ReplayResult } from './replay.js';
 import { benchPeer } from './peer.js';
 import { benchMany, benchScale } from './scale.js';
 import { benchDocSize } from './doc-size.js';
@@ -15,6 +15,8 @@ import path from 'node:path';
 const f = (n: number, d = 2) => n.toFixed(d).padStart(8);
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
+/** Rounds of section 2's indexing, and as many tries of section 3's replay that is compared with it. */
+const indexingRounds = Number(process.env.HAPBEAT_BENCH_INDEXING_ROUNDS ?? 4);
 
 const lab = await HaproxyLab.start({ config: config2000 });
 /** hapbeat's RSS while shipping to Elasticsearch (section 4, median and peak), the reference for the outage's (section 3). */
@@ -42,7 +44,7 @@ try {
     const es = await EsServer.start({ heapMb: 1024 });
     try {
       if (want('indexing')) {
-        const ix = await benchIndexing(es.url, { stat: r.text, info: r.infoText }, Number(process.env.HAPBEAT_BENCH_INDEXING_ROUNDS ?? 4));
+        const ix = await benchIndexing(es.url, { stat: r.text, info: r.infoText }, indexingRounds);
         indexingDocsPerSec = ix.hapbeatDocsPerSec;
         console.log(
           `\n== 2. indexing into the local Elasticsearch ${es.version} (TSDB data streams, bulk 1600, 2 requests at once, ${ix.documents} documents per run, as run makes them, best of ${ix.rates.hb.length} rounds)`,
@@ -133,10 +135,9 @@ try {
         // backlog replayed from copies into new namespaces. A single run moves a lot: three replays of one
         // 60,660-document spool into a fresh Elasticsearch ran at 3,865, 7,930 and 10,651 docs/s, with hapbeat's
         // CPU the same each time.
-        const tries = Number(process.env.HAPBEAT_BENCH_INDEXING_ROUNDS ?? 4);
-        const runs: Awaited<ReturnType<typeof benchReplay>>[] = [];
-        for (let k = 0; k < tries; k++) {
-          const dir = k === tries - 1 ? o.spoolDir : `${o.spoolDir}-${k}`;
+        const runs: ReplayResult[] = [];
+        for (let k = 0; k < indexingRounds; k++) {
+          const dir = k === indexingRounds - 1 ? o.spoolDir : `${o.spoolDir}-${k}`;
           if (dir !== o.spoolDir) cpSync(o.spoolDir, dir, { recursive: true });
           runs.push(await benchReplay(lab, es.url, dir, o.pending, `replay${k}`));
         }

@@ -2,8 +2,8 @@
  * Benchmark 1: HAProxy's own cost for one `@1 show stat` of 2,000 servers, against hapbeat's CPU to parse,
  * build documents and serialize that same sample. Target: hapbeat's CPU at most 3x HAProxy's dump time.
  */
-import { recordedPoll } from '../lab/recorded-poll.js';
 import { HaproxyLab, rawCommand } from '../lab/haproxy.js';
+import { recordedPoll } from '../lab/recorded-poll.js';
 import { parseShowStat } from '../src/parse/show-stat.js';
 import { statEvents } from '../src/documents/stat-documents.js';
 import { serializeBatch } from '../src/output/output.js';

@@ -179,8 +179,7 @@ export class DeliveryQueue {
           await this.waitBackoff();
           continue;
         }
-        const limit = this.draining ? 1 : this.catchingUp ? (this.opts.backlogConcurrency ?? this.opts.concurrency) : this.opts.concurrency;
-        if (this.inflight.size >= limit) {
+        if (this.inflight.size >= this.inflightLimit) {
           await this.idle(1000);
           continue;
         }
@@ -355,9 +354,14 @@ export class DeliveryQueue {
     }
   }
 
-  /** A backlog drains and the output works: not while it fails, when more requests would only fail too. */
-  private get catchingUp(): boolean {
-    return this.backlog && this.backoff.attempts === 0;
+  /**
+   * Publishes allowed in flight: one while shutting down; `backlogConcurrency` while a backlog drains and the
+   * output works (not while it fails, when more requests would only fail too); else `concurrency`.
+   */
+  private get inflightLimit(): number {
+    if (this.draining) return 1;
+    if (this.backlog && this.backoff.attempts === 0) return this.opts.backlogConcurrency ?? this.opts.concurrency;
+    return this.opts.concurrency;
   }
 
   private get busy(): boolean {

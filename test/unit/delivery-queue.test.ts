@@ -27,6 +27,24 @@ function logCapture() {
   return { log: createLogger('debug', stream), lines };
 }
 
+/**
+ * Counts publishes in flight. `hold(want, ms)` keeps a publish in flight until `want` are (or `ms` pass), so
+ * that the most ever in flight together (`most`) is seen exactly, whatever the machine's speed.
+ */
+function inflightGauge() {
+  const g = {
+    now: 0,
+    most: 0,
+    async hold(want: number, ms: number): Promise<void> {
+      g.most = Math.max(g.most, ++g.now);
+      const until = Date.now() + ms;
+      while (g.now < want && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+      g.now--;
+    },
+  };
+  return g;
+}
+
 /** An output that takes what `accept` allows and records what it got. */
 class TestOutput implements Output {
   readonly name = 'test';
@@ -157,24 +175,19 @@ describe('DeliveryQueue', () => {
     );
     for (let p = 0; p < 10; p++) await before.push(events(p * 50, 50));
     await before.close(50);
-    // Each publish waits until `want` publishes are in flight (or 3 s), so the most in flight is seen exactly.
-    let inflight = 0;
-    let most = 0;
+    const gauge = inflightGauge();
     let want = 4;
     const out = new TestOutput(async () => {
-      most = Math.max(most, ++inflight);
-      const until = Date.now() + 3000;
-      while (inflight < want && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
-      inflight--;
+      await gauge.hold(want, 3000);
       return 'ok' as const;
     });
     const { log, lines } = logCapture();
     const q = new DeliveryQueue(out, spool(), undefined, { ...opts, backlogConcurrency: 4 }, log);
     while (!lines.some((l) => String(l.msg).startsWith('backlog delivered'))) await new Promise((r) => setTimeout(r, 5));
     expect(out.got.length).toBe(500);
-    expect(most).toBe(4);
+    expect(gauge.most).toBe(4);
     // Live documents: back to `concurrency` (2).
-    most = 0;
+    gauge.most = 0;
     want = 2;
     for (let p = 10; p < 20; p++) await q.push(events(p * 50, 50));
     expect(await q.waitIdle(20_000)).toBe(true);
@@ -184,22 +197,17 @@ describe('DeliveryQueue', () => {
         .map((e) => e.id)
         .sort(),
     );
-    expect(most).toBe(2);
+    expect(gauge.most).toBe(2);
     await q.close(100);
   });
 
   it('while the output fails, a backlog is retried with concurrency requests in flight, not backlogConcurrency', async () => {
-    let inflight = 0;
-    let mostWhileDown = 0;
+    const whileDown = inflightGauge();
     let failures = 0;
     const out = new TestOutput(async () => {
-      const down = failures < 6;
-      if (down) mostWhileDown = Math.max(mostWhileDown, ++inflight);
-      else return 'ok' as const;
+      if (failures >= 6) return 'ok' as const;
       // Wait for a third request in flight (which must not come) or 200 ms, then fail.
-      const until = Date.now() + 200;
-      while (inflight < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
-      inflight--;
+      await whileDown.hold(3, 200);
       failures++;
       return 'down' as const;
     });
@@ -212,7 +220,7 @@ describe('DeliveryQueue', () => {
     );
     for (let p = 0; p < 10; p++) await q.push(events(p * 50, 50));
     expect(await q.waitIdle(20_000)).toBe(true);
-    expect(mostWhileDown).toBe(2);
+    expect(whileDown.most).toBe(2);
     expect(failures).toBeGreaterThanOrEqual(6);
     expect(out.got.length).toBe(500);
     await q.close(100);

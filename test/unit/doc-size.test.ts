@@ -1,7 +1,7 @@
-import { recordedPoll } from '../../lab/recorded-poll.js';
 import { describe, expect, it } from 'vitest';
 import { statParts } from '../../bench/doc-size.js';
 import { PollTransform } from '../../src/pipeline/transform.js';
+import { recordedPoll } from '../../lab/recorded-poll.js';
 import { docOf, testSettings, type Doc } from '../documents.js';
 import { fixture, V26 } from '../fixtures.js';
 
