@@ -130,7 +130,7 @@ function figures(polls: HapbeatEvent[][], store: { perDoc: number; perPoll: numb
     statDocsPerPoll: stat.length,
     bytesPerPoll: last.reduce((a, e) => a + e.json.length + 1, 0),
     statSourceBytes: stat.reduce((a, e) => a + e.json.length, 0) / stat.length,
-    statParts: meanParts(stat.map((e) => statParts(e.json))),
+    statParts: meanParts(stat.map((e) => statParts(e.json.toString()))),
     statBulkBytes: statBody.length / stat.length,
     gzipBytesPerDoc: gzipSync(body).length / last.length,
     storeBytesPerDoc: store.perDoc,

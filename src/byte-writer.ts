@@ -9,9 +9,13 @@ export class ByteWriter {
   private buf: Buffer;
   private len = 0;
 
-  /** `estimate`: the expected size in bytes (the sum of the strings' lengths is a good one for ASCII text). */
-  constructor(estimate: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(256, Math.ceil(estimate)));
+  /**
+   * `estimate`: the expected size in bytes (the sum of the strings' lengths is a good one for ASCII text).
+   * `reuse`: a buffer to write into when it is large enough (see BufferPool).
+   */
+  constructor(estimate: number, reuse?: Buffer) {
+    const size = Math.max(256, Math.ceil(estimate));
+    this.buf = reuse && reuse.length >= size ? reuse : Buffer.allocUnsafe(size);
   }
 
   write(s: string): this {
@@ -19,6 +23,14 @@ export class ByteWriter {
     const worst = s.length * 3;
     if (this.buf.length - this.len < worst) this.grow(worst);
     this.len += this.buf.write(s, this.len, 'utf8');
+    return this;
+  }
+
+  /** Appends bytes as they are. */
+  bytes(b: Uint8Array): this {
+    if (this.buf.length - this.len < b.length) this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
     return this;
   }
 
@@ -31,9 +43,40 @@ export class ByteWriter {
     return this.buf.subarray(0, this.len);
   }
 
+  /** The writer's whole buffer, for BufferPool.giveBack. */
+  get storage(): Buffer {
+    return this.buf;
+  }
+
   private grow(need: number): void {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + need));
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
+  }
+}
+
+/**
+ * A few large buffers kept for the next request body or spool record instead of being freed. Freed, a
+ * multi-MB buffer goes back to the C allocator, which keeps the memory (fragmented among smaller blocks)
+ * rather than returning it to the system: measured as most of the agent's RSS outside V8's heap. Reused, the
+ * same few buffers carry every poll. A buffer is given back only once nothing reads it any more.
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  /** `keep`: buffers kept at most; `maxBytes`: larger ones are left to the allocator (a rare giant poll). */
+  constructor(
+    private readonly keep: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  borrow(estimate: number): ByteWriter {
+    return new ByteWriter(estimate, this.free.pop());
+  }
+
+  /** Takes back the writer's buffer: whatever finish() returned must not be read after this. */
+  giveBack(w: ByteWriter): void {
+    const b = w.storage;
+    if (b.length <= this.maxBytes && this.free.length < this.keep && !this.free.includes(b)) this.free.push(b);
   }
 }

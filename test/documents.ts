@@ -7,7 +7,7 @@ export type Doc = Record<string, any>;
 
 /** The document of an event as an object (parses its JSON). */
 export function docOf(e: HapbeatEvent): Doc {
-  return JSON.parse(e.json) as Doc;
+  return JSON.parse(e.json.toString()) as Doc;
 }
 
 export const testSettings = { agent: { name: 'a', version: '0', id: 'x', hostname: 'h' }, periodMs: 1000, namespace: 'default' };

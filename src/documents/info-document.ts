@@ -3,7 +3,8 @@ import { documentId } from './document-id.js';
 import { envelopePrefix, sampleIdParts, type SampleContext } from './envelope.js';
 import type { FieldProblem, HapbeatEvent } from './event.js';
 import { INFO_TREE, infoRow } from './field-plan.js';
-import { emitFields, flat } from './emit.js';
+import { emitFields } from './emit.js';
+import { JsonWriter } from './json-writer.js';
 
 export interface InfoResult {
   event: HapbeatEvent;
@@ -14,11 +15,15 @@ export interface InfoResult {
 /** The `haproxy.info` document of one process sample. Pure. */
 export function infoEvent(info: InfoRecord, ctx: SampleContext, durationNs: number): InfoResult {
   const problems: FieldProblem[] = [];
-  const body = emitFields(INFO_TREE.nodes, infoRow(info), undefined, (field, value, expected) =>
+  const w = new JsonWriter();
+  w.text(envelopePrefix(ctx, 'haproxy.info', durationNs));
+  w.text('{');
+  emitFields(w, INFO_TREE.nodes, infoRow(info), undefined, (field, value, expected) =>
     problems.push({ dataset: 'haproxy.info', field, value, reason: `expected ${expected}` }),
   );
+  w.text('}}}');
+  const json = w.finish();
   const unknownKeys = Object.keys(info).filter((k) => !INFO_TREE.known.has(k));
-  const json = flat(`${envelopePrefix(ctx, 'haproxy.info', durationNs)}{${body}}}}`);
   return {
     event: { id: documentId(['info', ...sampleIdParts(ctx)]), dataset: 'haproxy.info', timestamp: ctx.sampledAt, json },
     problems,

@@ -5,10 +5,14 @@ import { statusOf } from '../parse/status.js';
 import { documentIdsFor } from './document-id.js';
 import { envelopePrefix, sampleIdParts, type SampleContext } from './envelope.js';
 import type { FieldProblem, HapbeatEvent } from './event.js';
-import { emitFields, flat } from './emit.js';
+import { emitFields } from './emit.js';
 import { statPlan } from './field-plan.js';
+import { JsonWriter } from './json-writer.js';
 
 export const COMPONENT_NAMES = ['frontend', 'backend', 'server', 'listener'] as const;
+
+/** Scratch space for one document at a time (the functions stay pure: nothing is kept between calls). */
+const w = new JsonWriter();
 
 const statusCache = new Map<string, string>();
 /** The JSON of a parsed status; the handful of distinct values are cached. */
@@ -64,19 +68,22 @@ export function statEvents(table: StatTable, ctx: SampleContext, durationNs: num
       continue;
     }
     current = row;
-    let json = prefix;
-    json += '{';
-    const body = emitFields(plan.tree, row, rates?.[r], onProblem);
-    json += body;
-    json += body === '' ? '"component":"' : ',"component":"';
-    json += COMPONENT_NAMES[type]!;
+    w.begin();
+    w.text(prefix);
+    w.text('{');
+    w.text(emitFields(w, plan.tree, row, rates?.[r], onProblem) ? ',"component":"' : '"component":"');
+    w.text(COMPONENT_NAMES[type]!);
     const status = row[col.status];
-    json += status ? `","state":${statusJson(status)}}}}` : '"}}}';
+    if (status) {
+      w.text('","state":');
+      w.text(statusJson(status));
+      w.text('}}}');
+    } else w.text('"}}}');
     events.push({
       id: rowId([iid, sid, type, pxname, svname]),
       dataset: 'haproxy.stat',
       timestamp: ctx.sampledAt,
-      json: flat(json),
+      json: w.finish(),
     });
   }
   return { events, problems, unknownColumns: plan.unknown, rejectedRows };

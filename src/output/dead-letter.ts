@@ -28,7 +28,7 @@ export class DeadLetterFile {
         s += `${JSON.stringify({ '@timestamp': at, _id: r.event.id, dataset: r.event.dataset, status: r.status ?? null, reason: r.reason }).slice(
           0,
           -1,
-        )},"document":${r.event.json}}\n`;
+        )},"document":${r.event.json.toString()}}\n`;
       }
       await this.handle.appendFile(s);
       await this.handle.datasync();

@@ -68,7 +68,7 @@ export function mergeResults(into: PublishResult, r: PublishResult): PublishResu
  * carry their metadata, so a file can be replayed into Elasticsearch without creating duplicates.
  */
 export function serializeEvent(e: HapbeatEvent): string {
-  return `{"@metadata":{"_id":"${e.id}","dataset":"${e.dataset}"},${e.json.slice(1)}`;
+  return `{"@metadata":{"_id":"${e.id}","dataset":"${e.dataset}"},${e.json.toString('utf8', 1)}`;
 }
 
 export function serializeBatch(events: readonly HapbeatEvent[]): string {

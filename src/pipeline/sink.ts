@@ -69,7 +69,7 @@ function deadLetterIndexer(client: ReturnType<typeof createClient>, index: strin
       { index: { _index: index } },
       {
         '@timestamp': new Date().toISOString(),
-        message: r.event.json,
+        message: r.event.json.toString(),
         error: { type: String(r.status ?? ''), message: r.reason },
         event: { dataset: r.event.dataset, id: r.event.id },
       },

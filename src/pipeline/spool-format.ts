@@ -1,5 +1,5 @@
 import { crc32, gunzipSync, gzipSync } from 'node:zlib';
-import { ByteWriter } from '../byte-writer.js';
+import { BufferPool } from '../byte-writer.js';
 import type { HapbeatEvent } from '../documents/event.js';
 import type { Dataset } from '../fields/datasets.js';
 
@@ -27,12 +27,16 @@ const MAGIC_GZIP = GZIP.readUInt32LE(0);
 /** The three bytes both magics start with, to find the next record after damage. */
 const MAGIC_STEM = Buffer.from('HBR', 'latin1');
 
+/** The uncompressed lines of the record being encoded: read only by gzipSync, so one buffer serves every record. */
+const RECORD_LINES = new BufferPool(1, 64 * 1024 * 1024);
+
 export function encodeRecord(events: readonly HapbeatEvent[]): Buffer {
   let estimate = 0;
   for (const e of events) estimate += e.json.length + 64;
-  const lines = new ByteWriter(estimate);
-  for (const e of events) lines.write(`${e.id}\t${e.dataset}\t${e.timestamp}\t`).write(e.json).write('\n');
+  const lines = RECORD_LINES.borrow(estimate);
+  for (const e of events) lines.write(`${e.id}\t${e.dataset}\t${e.timestamp}\t`).bytes(e.json).write('\n');
   const body = gzipSync(lines.finish(), { level: 1 });
+  RECORD_LINES.giveBack(lines);
   const rec = Buffer.allocUnsafe(RECORD_HEADER_BYTES + body.length);
   body.copy(rec, RECORD_HEADER_BYTES);
   rec.writeUInt32LE(MAGIC_GZIP, 0);
@@ -114,19 +118,34 @@ function countLines(b: Buffer): number {
   return n;
 }
 
-/** The events of a record's payload (gunzipped first when compressed). A payload that does not inflate throws. */
+/**
+ * The events of a record's payload (gunzipped first when compressed). A payload that does not inflate throws.
+ * Each document stays as bytes: a view into the inflated payload, never decoded to text and encoded again.
+ */
 export function decodePayload(payload: Buffer, compressed: boolean): HapbeatEvent[] {
   const out: HapbeatEvent[] = [];
-  const text = (compressed ? gunzipSync(payload) : payload).toString('utf8');
+  // A plain payload is a view into a whole segment file: copied, so that the documents keep only their bytes.
+  const bytes = compressed ? gunzipSync(payload) : Buffer.from(payload);
   let start = 0;
-  while (start < text.length) {
-    const end = text.indexOf('\n', start);
-    const line = text.slice(start, end < 0 ? text.length : end);
-    start = end < 0 ? text.length : end + 1;
-    const a = line.indexOf('\t');
-    const b = line.indexOf('\t', a + 1);
-    const c = line.indexOf('\t', b + 1);
-    out.push({ id: line.slice(0, a), dataset: line.slice(a + 1, b) as Dataset, timestamp: Number(line.slice(b + 1, c)), json: line.slice(c + 1) });
+  while (start < bytes.length) {
+    const nl = bytes.indexOf(10, start);
+    const end = nl < 0 ? bytes.length : nl;
+    const a = tabBefore(bytes, start, end);
+    const b = tabBefore(bytes, a + 1, end);
+    const c = tabBefore(bytes, b + 1, end);
+    out.push({
+      id: bytes.toString('utf8', start, a),
+      dataset: bytes.toString('latin1', a + 1, b) as Dataset,
+      timestamp: Number(bytes.toString('latin1', b + 1, c)),
+      json: bytes.subarray(c + 1, end),
+    });
+    start = end + 1;
   }
   return out;
+}
+
+/** The first tab in [from, end), or `end` when there is none (a damaged line still gives an event, not a crash). */
+function tabBefore(bytes: Buffer, from: number, end: number): number {
+  const i = bytes.indexOf(9, from);
+  return i < 0 || i > end ? end : i;
 }

@@ -134,7 +134,7 @@ describe('the Elasticsearch output under faults (a fault-injecting proxy in fron
   it('a mapping error goes to the dead-letter file with its reason; the rest of its batch is indexed', async () => {
     const events = samples(2, 49_999);
     const bad = events.findIndex((e) => e.json.includes('"service_name":"app1"'));
-    events[bad] = { ...events[bad]!, json: events[bad]!.json.replace('"weight":1', '"weight":"heavy"') };
+    events[bad] = { ...events[bad]!, json: Buffer.from(events[bad]!.json.toString().replace('"weight":1', '"weight":"heavy"')) };
     proxy.plan = () => ({ kind: 'pass' });
     proxy.bulkAnswers.length = 0;
     proxy.bulkEncodings.length = 0;

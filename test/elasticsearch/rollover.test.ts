@@ -66,11 +66,13 @@ describe('ambiguous failure plus rollover (measured on the real Elasticsearch)',
       id: 'rollover-probe-1',
       dataset: 'haproxy.process',
       timestamp: Date.now() - 5000,
-      json: JSON.stringify({
-        '@timestamp': new Date(Date.now() - 5000).toISOString(),
-        event: { kind: 'event', action: 'worker-started', dataset: 'haproxy.process' },
-        data_stream: { type: 'metrics', dataset: 'haproxy.process', namespace: ns },
-      }),
+      json: Buffer.from(
+        JSON.stringify({
+          '@timestamp': new Date(Date.now() - 5000).toISOString(),
+          event: { kind: 'event', action: 'worker-started', dataset: 'haproxy.process' },
+          data_stream: { type: 'metrics', dataset: 'haproxy.process', namespace: ns },
+        }),
+      ),
     };
     expect((await send(ns, [event])).acked).toBe(1);
     const roll = await es<{ rolled_over?: boolean }>(url, `/metrics-haproxy.process-${ns}/_rollover`, { method: 'POST' });

@@ -25,7 +25,7 @@ describe.each(
       processor
         .run(await source.poll())
         .events.filter((e) => e.dataset === 'haproxy.process')
-        .map((e) => JSON.parse(e.json))
+        .map((e) => JSON.parse(e.json.toString()))
         .map((d) => [d.event.action, d.process?.pid, d.haproxy.process.num, d.haproxy.version]);
     const [first] = (await lab.workers()).current;
     expect(await events()).toEqual([]); // baseline

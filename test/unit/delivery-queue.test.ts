@@ -12,7 +12,7 @@ import type { Output, PublishOptions, PublishResult } from '../../src/output/out
 import type { HapbeatEvent } from '../../src/documents/event.js';
 
 const events = (from: number, n: number): HapbeatEvent[] =>
-  Array.from({ length: n }, (_, k) => ({ id: `e${from + k}`, dataset: 'haproxy.stat', timestamp: 1_800_000_000_000, json: `{"n":${from + k}}` }));
+  Array.from({ length: n }, (_, k) => ({ id: `e${from + k}`, dataset: 'haproxy.stat', timestamp: 1_800_000_000_000, json: Buffer.from(`{"n":${from + k}}`) }));
 const opts: DeliveryOptions = { batchSize: 50, concurrency: 2, flushIntervalMs: 0, backoffInitMs: 20, backoffMaxMs: 100, probeEveryMs: 10 };
 
 /** Collects JSON log lines. */

@@ -33,7 +33,7 @@ describe("the bench's split of a stat document's bytes (goal 3's breakdown)", ()
     expect(stats).toHaveLength(12);
     let members = 0;
     for (const e of stats) {
-      const parts = statParts(e.json);
+      const parts = statParts(e.json.toString());
       expect(parts.envelope + parts.columns + parts.derived).toBe(e.json.length);
       const doc = docOf(e);
       const expected = derivedBytes(doc.haproxy.stat as Doc);

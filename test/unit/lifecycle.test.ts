@@ -42,7 +42,7 @@ describe('LifecycleTracker', () => {
     const t = tracker();
     const actions = (text: string, at: number, parts: ParsedProcess[]) =>
       t.track(poll(text, at), parts).map((e) => {
-        const d = JSON.parse(e.json);
+        const d = JSON.parse(e.json.toString());
         return [d.event.action, d.process?.pid, d.haproxy.master.failed_reloads];
       });
     expect(actions(proc(0, 0, ['100'], []), 1, [part(100, false)])).toEqual([]);
@@ -62,7 +62,7 @@ describe('LifecycleTracker', () => {
     const t = tracker();
     t.track(poll(proc(0, 0, ['100'], []), 1), [part(100, false)]);
     const ev = t.track(poll(proc(0, 1, ['200'], ['100']), 2), [part(200, false), part(100, true)]);
-    const d = JSON.parse(ev[0]!.json);
+    const d = JSON.parse(ev[0]!.json.toString());
     expect(d.event).toEqual({ module: 'haproxy', dataset: 'haproxy.process', kind: 'event', action: 'worker-started' });
     expect(d.haproxy.process).toMatchObject({ pid: 200, num: 1, old: false });
     expect(d.haproxy.version).toBe('3.2.26-1');

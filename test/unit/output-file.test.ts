@@ -9,7 +9,7 @@ const ev = (i: number): HapbeatEvent => ({
   id: `id${i}`,
   dataset: 'haproxy.stat',
   timestamp: i,
-  json: JSON.stringify({ '@timestamp': new Date(i).toISOString(), n: i, pad: 'x'.repeat(200) }),
+  json: Buffer.from(JSON.stringify({ '@timestamp': new Date(i).toISOString(), n: i, pad: 'x'.repeat(200) })),
 });
 
 describe('FileOutput', () => {

@@ -69,7 +69,7 @@ describe('a reload between show proc and @1 (HAProxy 3.2 on a busy machine)', ()
       processor
         .run(await source.poll())
         .events.filter((e) => e.dataset === 'haproxy.process')
-        .map((e) => JSON.parse(e.json) as { event: { action: string }; process?: { pid: number }; haproxy: { process: { num?: number } } })
+        .map((e) => JSON.parse(e.json.toString()) as { event: { action: string }; process?: { pid: number }; haproxy: { process: { num?: number } } })
         .map((d) => [d.event.action, d.process?.pid, d.haproxy.process.num]);
     expect(await events()).toEqual([]); // the baseline: one worker
     state.phase = 'mid';
@@ -96,7 +96,7 @@ describe('a new worker listed before it answers the CLI', () => {
     const events = processor
       .run(poll)
       .events.filter((e) => e.dataset === 'haproxy.process')
-      .map((e) => JSON.parse(e.json) as { event: { action: string }; process: { pid: number }; haproxy: { process: { num?: number } } });
+      .map((e) => JSON.parse(e.json.toString()) as { event: { action: string }; process: { pid: number }; haproxy: { process: { num?: number } } });
     expect(events.map((d) => [d.event.action, d.process.pid, d.haproxy.process.num])).toEqual([['worker-started', NEW, 1]]);
   });
 });

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HapbeatEvent } from '../../src/documents/event.js';
@@ -48,7 +48,7 @@ describe('spool records', () => {
             id: x.id,
             dataset: 'haproxy.stat',
             timestamp: 1_800_000_000_000 + i,
-            json: JSON.stringify({ n: x.n, text: x.text }),
+            json: Buffer.from(JSON.stringify({ n: x.n, text: x.text })),
           }));
           const s = scanAt(encodeRecord(events), 0);
           expect(s.kind).toBe('record');
@@ -95,5 +95,29 @@ describe('spool records', () => {
         if (s.kind === 'record') expect(() => decodePayload(s.payload, s.compressed)).not.toThrow();
       }),
     );
+  });
+
+  it('decodes any payload bytes without throwing: one event per line, each document the bytes after the third tab', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        const payload = Buffer.from(bytes);
+        const events = decodePayload(gzipSync(payload), true);
+        const lines = payload.length === 0 ? [] : payload.toString('latin1').replace(/\n$/, '').split('\n');
+        expect(events.length).toBe(lines.length);
+        events.forEach((e, i) => {
+          const fields = lines[i]!.split('\t');
+          expect(e.json.toString('latin1')).toBe(fields.length >= 4 ? fields.slice(3).join('\t') : '');
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a plain payload is copied: the documents do not change when the segment buffer is reused', () => {
+    const events = realEvents().slice(0, 3);
+    const body = plainRecord(events);
+    const decoded = decodePayload(body, false);
+    body.fill(0x41);
+    expect(decoded).toEqual(events);
   });
 });

@@ -16,7 +16,7 @@ const ev = (i: number, pad = 0): HapbeatEvent => ({
   id: `id-${i}`,
   dataset: i % 2 ? 'haproxy.info' : 'haproxy.stat',
   timestamp: 1_800_000_000_000 + i,
-  json: JSON.stringify({ n: i, tab: 'a\tb', nl: 'x\ny', pad: noise(pad) }),
+  json: Buffer.from(JSON.stringify({ n: i, tab: 'a\tb', nl: 'x\ny', pad: noise(pad) })),
 });
 const batch = (from: number, n: number, pad = 0) => Array.from({ length: n }, (_, k) => ev(from + k, pad));
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'hapbeat-spool-'));

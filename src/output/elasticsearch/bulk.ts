@@ -7,19 +7,28 @@ import { emptyResult, type PublishResult } from '../output.js';
 /**
  * The `_bulk` body: a `create` action per document (data streams accept only create), with the document's
  * `_id` where `sendId` says so (not into time series data streams, which make their own). Built straight into
- * a buffer (see ByteWriter).
+ * a buffer (see ByteWriter): `w`, when given, is a writer borrowed from a BufferPool.
  */
-export function bulkBody(events: readonly HapbeatEvent[], indexFor: (e: HapbeatEvent) => string, sendId: boolean | ((e: HapbeatEvent) => boolean)): Buffer {
-  let estimate = 0;
-  for (const e of events) estimate += e.json.length + 100;
-  const w = new ByteWriter(estimate);
+export function bulkBody(
+  events: readonly HapbeatEvent[],
+  indexFor: (e: HapbeatEvent) => string,
+  sendId: boolean | ((e: HapbeatEvent) => boolean),
+  w = new ByteWriter(bulkEstimate(events)),
+): Buffer {
   for (const e of events) {
     const withId = typeof sendId === 'boolean' ? sendId : sendId(e);
     w.write(withId ? `{"create":{"_index":"${indexFor(e)}","_id":"${e.id}"}}\n` : `{"create":{"_index":"${indexFor(e)}"}}\n`);
-    w.write(e.json);
+    w.bytes(e.json);
     w.write('\n');
   }
   return w.finish();
+}
+
+/** About the bytes of the `_bulk` body of `events` (their JSON and an action line each). */
+export function bulkEstimate(events: readonly HapbeatEvent[]): number {
+  let estimate = 0;
+  for (const e of events) estimate += e.json.length + 100;
+  return estimate;
 }
 
 export interface BulkItem {
