@@ -56,10 +56,10 @@ export class ByteWriter {
 }
 
 /**
- * A few large buffers kept for the next request body or spool record instead of being freed. Freed, a
- * multi-MB buffer goes back to the C allocator, which keeps the memory (fragmented among smaller blocks)
- * rather than returning it to the system: measured as most of the agent's RSS outside V8's heap. Reused, the
- * same few buffers carry every poll. A buffer is given back only once nothing reads it any more.
+ * A few large buffers kept for the next request body or spool record instead of being freed: a 2,000-server
+ * poll writes about 4 MB into each, and without the pool every poll allocated and freed them again through
+ * the C allocator (and waited for V8's garbage collector to free them). A buffer is given back only once
+ * nothing reads it any more.
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];

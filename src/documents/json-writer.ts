@@ -2,11 +2,11 @@
  * Builds documents' JSON byte by byte: one document at a time in a reused scratch buffer, then copied into a
  * shared slab, so that a finished document is a small view of bytes outside V8's heap.
  *
- * Why: a 2,000-server poll builds about 300 members per document. As string appends, every `+=` left a rope
- * node behind (21 of the 29 MB a poll allocated), and the finished strings (4 MB a poll) lived until they
- * were delivered, so the young generation copied them twice and promoted them. That garbage and those
- * survivors were what made V8 grow its heap, the largest part of the agent's RSS. As bytes, a poll's
- * documents are a few slabs that are freed as a whole once delivered, and the outputs copy them as they are.
+ * Why: a document has about 300 members. As string appends, every `+=` left a rope node behind: on a
+ * 2,000-server poll, 21 of the 29 MB the poll allocated. The finished strings (4 MB a poll) then lived in
+ * V8's heap until they were delivered, so the young generation copied them and promoted them. Now a poll
+ * allocates about 8 MB in V8's heap, its documents are a few slabs outside it, freed as a whole once
+ * delivered, and the outputs copy their bytes as they are.
  *
  * Text is copied one UTF-16 unit per byte while it is ASCII (HAProxy's names and numbers, the field keys);
  * the rest of a string that is not goes through Buffer's UTF-8 encoder.
