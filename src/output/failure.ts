@@ -18,6 +18,12 @@ export interface OutputFailure {
   kind: FailureKind;
   message: string;
   status?: number;
+  /**
+   * The connection itself could not be made (refused, no route, unknown host): proof that the destination is
+   * down, as good as a failed probe. Not set for timeouts or HTTP answers, after which a destination that
+   * answers a probe may still be failing requests.
+   */
+  unreachable?: boolean;
 }
 
 /** What one HTTP status (of a whole request, or of one bulk item) means for the document(s). */

@@ -266,7 +266,9 @@ export class DeliveryQueue {
       this.counts.retried += r.retry.length;
       this.backlog = true;
       this.lastFailure = r.failure ?? { kind: 'unavailable', message: 'some documents were refused' };
-      this.probeSawDown = false;
+      // A refused connection is as good as a failed probe; after anything else, only a probe that fails and
+      // then succeeds ends the backoff early (a destination answering probes may still be failing requests).
+      this.probeSawDown = this.lastFailure.unreachable === true;
       const delay = this.backoff.fail();
       if (this.lastFailure.kind === 'unauthorized') {
         // Not an outage: a configuration problem someone must fix. Said at error level (at most every 30 s).

@@ -52,13 +52,21 @@ class TestOutput implements Output {
   calls = 0;
   probes: boolean[] = [];
   constructor(
-    private readonly accept: (call: number, events: readonly HapbeatEvent[], signal?: AbortSignal) => Promise<'ok' | 'down'> | 'ok' | 'down',
+    /** `down`: unavailable with no more said (a timeout, a proxy); `refused`: the connection itself was refused. */
+    private readonly accept: (
+      call: number,
+      events: readonly HapbeatEvent[],
+      signal?: AbortSignal,
+    ) => Promise<'ok' | 'down' | 'refused'> | 'ok' | 'down' | 'refused',
     private readonly probeAnswers?: () => boolean,
   ) {}
   async publish(ev: readonly HapbeatEvent[], o: PublishOptions = {}): Promise<PublishResult> {
     const verdict = await this.accept(++this.calls, ev, o.signal);
     if (o.signal?.aborted) return { acked: 0, duplicates: 0, retry: [...ev], rejected: [], failure: { kind: 'aborted', message: 'aborted' } };
-    if (verdict === 'down') return { acked: 0, duplicates: 0, retry: [...ev], rejected: [], failure: { kind: 'unavailable', message: 'connection refused' } };
+    if (verdict === 'down') return { acked: 0, duplicates: 0, retry: [...ev], rejected: [], failure: { kind: 'unavailable', message: 'timed out' } };
+    if (verdict === 'refused') {
+      return { acked: 0, duplicates: 0, retry: [...ev], rejected: [], failure: { kind: 'unavailable', message: 'connection refused', unreachable: true } };
+    }
     for (const e of ev) this.got.push(e.id);
     return { acked: ev.length, duplicates: 0, retry: [], rejected: [] };
   }
@@ -141,6 +149,19 @@ describe('DeliveryQueue', () => {
     expect(out.got.length).toBe(10);
     expect(out.probes).toEqual([false, true]);
     expect(lines.some((l) => String(l.msg).includes('answers again; delivering the backlog at full speed'))).toBe(true);
+    await q.close(100);
+  });
+
+  it('a refused connection counts as seeing the output down: a recovery right after it ends the backoff at the first probe', async () => {
+    // The request is refused, and the cluster is back before the first probe (found by CI: a 49.9 s wait).
+    const out = new TestOutput((call) => (call === 1 ? 'refused' : 'ok'));
+    const { log, lines } = logCapture();
+    const q = new DeliveryQueue(out, new MemoryBuffer(1000, log), undefined, { ...opts, backoffInitMs: 60_000, backoffMaxMs: 60_000 }, log);
+    await q.push(events(0, 10));
+    expect(await q.waitIdle(20_000)).toBe(true);
+    expect(out.got.length).toBe(10);
+    expect(out.probes).toEqual([true]);
+    expect(lines.filter((l) => String(l.msg).includes('answers again; delivering the backlog at full speed')).length).toBe(1);
     await q.close(100);
   });
 

@@ -20,7 +20,11 @@ export interface RequestFailure {
   kind?: FailureKind;
   message: string;
   status?: number;
+  unreachable?: boolean;
 }
+
+/** Connection errors that mean nothing listens or no route leads there (not a reset or a timeout). */
+const NOT_CONNECTED = /\b(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/;
 
 const TSDB_ID_ERROR = '_id must be unset';
 const gzip = promisify(gzipCallback);
@@ -152,7 +156,11 @@ export class ElasticsearchOutput implements Output {
       if (!failure.kind) {
         return { ...emptyResult(), rejected: events.map((event) => ({ event, status, reason: failure.message })) };
       }
-      return { ...emptyResult(), retry: events, failure: { kind: failure.kind, message: failure.message, status: failure.status } };
+      return {
+        ...emptyResult(),
+        retry: events,
+        failure: { kind: failure.kind, message: failure.message, status: failure.status, unreachable: failure.unreachable },
+      };
     }
     // Elasticsearch answered for every item, so it read the whole plain body: nothing sends it any more. (After
     // a failure the socket may still hold it; that buffer is left to the garbage collector.)
@@ -207,7 +215,8 @@ export function describeFailure(err: unknown, signal?: AbortSignal): RequestFail
   }
   if (err instanceof errors.TimeoutError) return { kind: 'unavailable', message: 'the request timed out' };
   if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
-    return { kind: 'unavailable', message: `cannot reach Elasticsearch (${(err as Error).message})` };
+    const message = (err as Error).message;
+    return { kind: 'unavailable', message: `cannot reach Elasticsearch (${message})`, unreachable: NOT_CONNECTED.test(message) || undefined };
   }
   if (err instanceof errors.ProductNotSupportedError) {
     return { kind: 'unavailable', message: 'the server does not identify as Elasticsearch (X-Elastic-Product missing): is this a proxy or OpenSearch?' };
