@@ -12,10 +12,13 @@ export interface InfoResult {
   unknownKeys: string[];
 }
 
+/** Scratch space for one document at a time (an allocator only: nothing is kept between calls). */
+const w = new JsonWriter();
+
 /** The `haproxy.info` document of one process sample. Pure. */
 export function infoEvent(info: InfoRecord, ctx: SampleContext, durationNs: number): InfoResult {
   const problems: FieldProblem[] = [];
-  const w = new JsonWriter();
+  w.begin();
   w.text(envelopePrefix(ctx, 'haproxy.info', durationNs));
   w.text('{');
   emitFields(w, INFO_TREE.nodes, infoRow(info), undefined, (field, value, expected) =>

@@ -89,8 +89,3 @@ export class Slab {
 
 /** Every document's bytes come from this one allocator (an allocator only: nothing is kept for a caller). */
 const SLAB = new Slab();
-
-/** Text as document bytes (documents built outside the hot path: lifecycle events, tests). */
-export function jsonBytes(json: string): Buffer {
-  return Buffer.from(json, 'utf8');
-}

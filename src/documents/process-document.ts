@@ -3,7 +3,6 @@ import type { ProcessIdentity } from '../derive/identity.js';
 import { documentId } from './document-id.js';
 import { envelope, type DocumentSettings, type TargetRef } from './envelope.js';
 import type { HapbeatEvent } from './event.js';
-import { jsonBytes } from './json-writer.js';
 
 /** The `haproxy.process` document of one lifecycle change: the worker's identity and the master's. Pure. */
 export function processEvent(change: LifecycleChange, target: TargetRef, settings: DocumentSettings): HapbeatEvent {
@@ -23,6 +22,6 @@ export function processEvent(change: LifecycleChange, target: TargetRef, setting
     id: documentId(['process', target.address, change.action, w?.pid, w?.startTime, m.reloads, m.failedReloads, change.at]),
     dataset: 'haproxy.process',
     timestamp: change.at,
-    json: jsonBytes(JSON.stringify(head)),
+    json: Buffer.from(JSON.stringify(head)),
   };
 }

@@ -11,7 +11,7 @@ import { JsonWriter } from './json-writer.js';
 
 export const COMPONENT_NAMES = ['frontend', 'backend', 'server', 'listener'] as const;
 
-/** Scratch space for one document at a time (the functions stay pure: nothing is kept between calls). */
+/** Scratch space for one document at a time (an allocator only: nothing is kept between calls). */
 const w = new JsonWriter();
 
 const statusCache = new Map<string, string>();
