@@ -9,13 +9,23 @@ export interface FieldNature {
   nature: string;
 }
 
+/**
+ * A copy of `s` that shares no memory with the text it was cut from. V8 represents a substring of 13 or more
+ * characters as a view into its parent, and a key kept in a long-lived map would keep the whole answer alive:
+ * 3.7 MB of `show stat typed` on 2,000 servers, for as long as the agent runs.
+ */
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 /** component_type 0..3 → typed objtype letter (frontend, backend, server, listener). */
 export const OBJ_LETTER = ['F', 'B', 'S', 'L'] as const;
 
 /**
  * Reads the field natures from `show stat typed`, by "<objtype>.<field>". Lines are
  * `<obj>.<iid>.<id>.<pos>.<name>.<proc>:<ONS>:<type>:<value>`; the name never contains ':' or '.', and the
- * value (which may contain anything) is ignored. Lines of another shape are skipped. Pure.
+ * value (which may contain anything) is ignored. Lines of another shape are skipped. The map holds nothing of
+ * `text`. Pure.
  */
 export function parseStatTypedNatures(text: string): Map<string, FieldNature> {
   const out = new Map<string, FieldNature>();
@@ -28,12 +38,15 @@ export function parseStatTypedNatures(text: string): Map<string, FieldNature> {
     const tags = line.slice(colon + 1, colon + 4);
     if (tags.length !== 3) continue;
     const key = `${head[0]}.${name}`;
-    if (!out.has(key)) out.set(key, { origin: tags[0]!, nature: tags[1]! });
+    if (!out.has(key)) out.set(ownCopy(key), { origin: tags[0]!, nature: tags[1]! });
   }
   return out;
 }
 
-/** Reads the field natures from `show info typed`, by key: `<pos>.<name>.<proc>:<ONS>:<type>:<value>`. Pure. */
+/**
+ * Reads the field natures from `show info typed`, by key: `<pos>.<name>.<proc>:<ONS>:<type>:<value>`. The map
+ * holds nothing of `text`. Pure.
+ */
 export function parseInfoTypedNatures(text: string): Map<string, FieldNature> {
   const out = new Map<string, FieldNature>();
   for (const line of text.split('\n')) {
@@ -45,7 +58,7 @@ export function parseInfoTypedNatures(text: string): Map<string, FieldNature> {
     if (first < 0 || last <= first) continue;
     const name = head.slice(first + 1, last);
     const tags = line.slice(colon + 1, colon + 4);
-    if (tags.length === 3 && !out.has(name)) out.set(name, { origin: tags[0]!, nature: tags[1]! });
+    if (tags.length === 3 && !out.has(name)) out.set(ownCopy(name), { origin: tags[0]!, nature: tags[1]! });
   }
   return out;
 }
