@@ -2,12 +2,11 @@
  * Benchmark 3: hapbeat's memory during a 2-minute Elasticsearch outage, polling HAProxy with 2,000 servers
  * every second. The spool should grow, the resident memory should not.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
-import { median, rssMb } from './proc.js';
+import { median, rssMb, spawnHapbeat } from './proc.js';
 import { freePort } from '../lab/ports.js';
 
 export interface OutageRssResult {
@@ -27,10 +26,8 @@ export interface OutageRssResult {
 export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<OutageRssResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-rss-'));
   const deadPort = await freePort(); // nothing listens there: Elasticsearch is "down" for the whole run
-  const hb = spawn(
-    process.execPath,
+  const hb = spawnHapbeat(
     [
-      'bin/hapbeat.js',
       'run',
       '-t',
       lab.masterSocket,
@@ -47,10 +44,10 @@ export async function benchOutageRss(lab: HaproxyLab, seconds = 120): Promise<Ou
       '-E',
       'output.elasticsearch.backoff.max=5s',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAPBEAT_PATH_DATA: dir } },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { HAPBEAT_PATH_DATA: dir } },
   );
   let logs = '';
-  hb.stderr.on('data', (d) => (logs = (logs + d).slice(-200_000)));
+  hb.stderr!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
   const out: OutageRssResult['samples'] = [];
   const t0 = Date.now();
   while (Date.now() - t0 < seconds * 1000) {

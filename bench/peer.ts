@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HaproxyLab } from '../lab/haproxy.js';
-import { cpuMs, eachLine, median, rssParts, stopProcess } from './proc.js';
+import { cpuMs, eachLine, median, rssParts, spawnHapbeat, stopProcess } from './proc.js';
 import { freePort, waitFor } from '../lab/ports.js';
 
 export interface PeerResult {
@@ -32,6 +32,11 @@ export interface PeerResult {
   ratio: number;
   /** Each round (the exporter, then hapbeat): the figures above are the medians of these. */
   rounds: { exporterMs: number; hapbeatMs: number; ratio: number; rssMb: number }[];
+  /**
+   * One more round of hapbeat started as `node bin/hapbeat.js`, without its launch settings (src/launch-settings.ts),
+   * which every other figure has: what they change.
+   */
+  plain: { cpuMsPerPoll: number; rssMb: number; peakRssMb: number };
 }
 
 const EXPORTER = '/usr/bin/prometheus-haproxy-exporter';
@@ -74,15 +79,12 @@ async function measureExporter(lab: HaproxyLab, seconds: number): Promise<PeerRe
 }
 
 /** hapbeat run into Elasticsearch, every `period`; its stderr lines go to `onLine`. */
-function startHapbeat(lab: HaproxyLab, esUrl: string, period: string, dir: string, onLine: (l: string) => void) {
-  const p = spawn(
-    process.execPath,
-    ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', period, '--es', esUrl, '--namespace', 'peer', '--log-level', 'debug'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, HAPBEAT_PATH_DATA: dir },
-    },
-  );
+function startHapbeat(lab: HaproxyLab, esUrl: string, period: string, dir: string, onLine: (l: string) => void, plain = false) {
+  const p = spawnHapbeat(['run', '-t', lab.masterSocket, '--period', period, '--es', esUrl, '--namespace', 'peer', '--log-level', 'debug'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { HAPBEAT_PATH_DATA: dir },
+    plain,
+  });
   eachLine(p.stderr!, onLine);
   return p;
 }
@@ -105,17 +107,24 @@ async function measureIdle(lab: HaproxyLab, esUrl: string): Promise<PeerResult['
 }
 
 /** hapbeat run, polling every second into Elasticsearch, for `seconds` after 5 warm-up polls. */
-async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number): Promise<Omit<PeerResult['hapbeat'], 'idle'>> {
+async function measureHapbeat(lab: HaproxyLab, esUrl: string, seconds: number, plain = false): Promise<Omit<PeerResult['hapbeat'], 'idle'>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hapbeat-peer-'));
   let polls = 0;
   let docs = 0;
-  const p = startHapbeat(lab, esUrl, '1s', dir, (l) => {
-    if (l.includes('"msg":"polled ')) {
-      polls++;
-      const m = JSON.parse(l) as { documents: Record<string, number> };
-      docs = Object.values(m.documents).reduce((a, x) => a + x, 0);
-    }
-  });
+  const p = startHapbeat(
+    lab,
+    esUrl,
+    '1s',
+    dir,
+    (l) => {
+      if (l.includes('"msg":"polled ')) {
+        polls++;
+        const m = JSON.parse(l) as { documents: Record<string, number> };
+        docs = Object.values(m.documents).reduce((a, x) => a + x, 0);
+      }
+    },
+    plain,
+  );
   try {
     await waitFor('5 warm-up polls', () => polls >= 5, 60_000);
     const c0 = cpuMs(p.pid!);
@@ -178,5 +187,7 @@ export async function benchPeer(lab: HaproxyLab, esUrl: string, seconds = 50, ro
     ratio: h.cpuMsPerPoll / ex[i]!.cpuMsPerScrape,
     rssMb: h.rssMb,
   }));
-  return { seconds, exporter, hapbeat, ratio: median(perRound.map((r) => r.ratio)), rounds: perRound };
+  const p = await measureHapbeat(lab, esUrl, seconds, true);
+  const plain = { cpuMsPerPoll: p.cpuMsPerPoll, rssMb: p.rssMb, peakRssMb: p.peakRssMb };
+  return { seconds, exporter, hapbeat, ratio: median(perRound.map((r) => r.ratio)), rounds: perRound, plain };
 }

@@ -1,6 +1,18 @@
-/** What the benches read of a process from /proc: its CPU time and its resident memory. */
-import type { ChildProcess } from 'node:child_process';
+/** What the benches read of a process from /proc (its CPU time and its resident memory), and how they start hapbeat. */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { LAUNCH_ENV, NODE_FLAGS } from '../src/launch-settings.js';
+
+/**
+ * `hapbeat <args>` started as the systemd unit and the container image start it: node with hapbeat's launch
+ * settings (src/launch-settings.ts). With `plain`, without them, as `node bin/hapbeat.js` starts it.
+ */
+export function spawnHapbeat(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; stdio: StdioOptions; plain?: boolean }): ChildProcess {
+  const flags = opts.plain ? [] : NODE_FLAGS;
+  const env = { ...process.env, ...(opts.plain ? {} : LAUNCH_ENV), ...opts.env };
+  if (opts.plain) for (const k of Object.keys(LAUNCH_ENV)) delete env[k];
+  return spawn(process.execPath, [...flags, 'bin/hapbeat.js', ...args], { stdio: opts.stdio, env });
+}
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 

@@ -5,10 +5,9 @@
  * backlog document is counted in Elasticsearch. The replaying agent polls once an hour: its one poll is
  * appended behind the backlog and delivered within the same window, which only understates the rate.
  */
-import { spawn } from 'node:child_process';
 import type { HaproxyLab } from '../lab/haproxy.js';
 import { waitFor } from '../lab/ports.js';
-import { eachLine, stopProcess } from './proc.js';
+import { eachLine, spawnHapbeat, stopProcess } from './proc.js';
 
 export interface ReplayResult {
   /** Documents in the backlog. */
@@ -26,11 +25,9 @@ async function countDocs(url: string, pattern: string): Promise<number> {
 
 /** Replays `spoolDir` (which it consumes) into the data streams of namespace `ns`. */
 export async function benchReplay(lab: HaproxyLab, esUrl: string, spoolDir: string, backlog: number, ns = 'replay'): Promise<ReplayResult> {
-  const hb = spawn(
-    process.execPath,
-    ['bin/hapbeat.js', 'run', '-t', lab.masterSocket, '--period', '1h', '--es', esUrl, '--namespace', ns, '-E', `queue.disk.path=${spoolDir}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const hb = spawnHapbeat(['run', '-t', lab.masterSocket, '--period', '1h', '--es', esUrl, '--namespace', ns, '-E', `queue.disk.path=${spoolDir}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let found: number | undefined;
   let delivered: number | undefined;
   eachLine(hb.stderr!, (l) => {

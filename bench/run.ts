@@ -11,6 +11,7 @@ import { benchDocSize } from './doc-size.js';
 import { lineChartPng } from './png-chart.js';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LAUNCH_ENV, NODE_FLAGS } from '../src/launch-settings.js';
 
 const f = (n: number, d = 2) => n.toFixed(d).padStart(8);
 const only = process.argv.slice(2);
@@ -111,6 +112,9 @@ try {
         );
         console.log(
           `ratio hapbeat / exporter CPU: ${p.ratio.toFixed(2)}x, the median of ${p.rounds.length} rounds (goal: at most 0.35x) ${p.ratio <= 0.35 ? 'OK' : 'ABOVE GOAL'}; by round: ${p.rounds.map((r) => `${r.hapbeatMs.toFixed(1)} / ${r.exporterMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}x, RSS ${mb(r.rssMb)}`).join('; ')}`,
+        );
+        console.log(
+          `hapbeat is started as its systemd unit and image start it, with ${[...Object.entries(LAUNCH_ENV).map(([k, v]) => `${k}=${v}`), ...NODE_FLAGS].join(' ')} (src/launch-settings.ts). Without them (node bin/hapbeat.js, one round): ${f(p.plain.cpuMsPerPoll)} ms CPU per poll (${(p.plain.cpuMsPerPoll / p.exporter.cpuMsPerScrape).toFixed(2)}x the exporter's median), RSS median ${mb(p.plain.rssMb)}, peak ${mb(p.plain.peakRssMb)}`,
         );
         steady = { medianMb: p.hapbeat.rssMb, peakMb: p.hapbeat.peakRssMb };
       }

@@ -6,13 +6,13 @@
  * - Many instances: one agent polling 20 HAProxy of 2,000 servers each every 10 s; missed ticks are counted
  *   from run's own log ("skipped N tick(s)").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HaproxyLab } from '../lab/haproxy.js';
 import { waitFor } from '../lab/ports.js';
-import { cpuMs, eachLine, rssMb, stopProcess } from './proc.js';
+import { cpuMs, eachLine, rssMb, spawnHapbeat, stopProcess } from './proc.js';
 
 /**
  * A HAProxy configuration with `servers` servers, 100 per backend, no health checks; with `statsSocket`, the
@@ -43,14 +43,10 @@ export function configWith(servers: number, statsSocket = false): (lab: HaproxyL
 
 /** hapbeat run on these targets with documents to stdout (discarded); counts polls and missed ticks from its log. */
 function startRun(targets: string[], periodS: number, dir: string): { p: ChildProcess; polls: () => number; missed: () => number } {
-  const p = spawn(
-    process.execPath,
-    ['bin/hapbeat.js', 'run', ...targets.flatMap((t) => ['-t', t]), '--period', `${periodS}s`, '--output', 'console', '--log-level', 'debug'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, HAPBEAT_PATH_DATA: dir },
-    },
-  );
+  const p = spawnHapbeat(['run', ...targets.flatMap((t) => ['-t', t]), '--period', `${periodS}s`, '--output', 'console', '--log-level', 'debug'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { HAPBEAT_PATH_DATA: dir },
+  });
   let polls = 0;
   let missed = 0;
   eachLine(p.stderr!, (l) => {

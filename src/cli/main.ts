@@ -17,6 +17,7 @@ import YAML from 'yaml';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { EXPORT_KINDS, exportText } from './export-command.js';
+import { launchHelp, launchNotice, missingLaunchSettings } from '../launch-settings.js';
 
 const EXAMPLES = `
 Examples:
@@ -72,7 +73,10 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     .addHelpText('after', EXAMPLES);
 
   addCommonOptions(
-    program.command('run').description('poll every target on schedule and ship the documents until SIGINT or SIGTERM').addHelpText('after', settingsHelp()),
+    program
+      .command('run')
+      .description('poll every target on schedule and ship the documents until SIGINT or SIGTERM')
+      .addHelpText('after', settingsHelp() + launchHelp()),
   ).action(async (flags: CommonFlags) => {
     const config = configFromFlags(flags);
     requireTargets(config);
@@ -81,6 +85,8 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     const stop = stopSignal(log);
     const { agent, persisted } = loadAgentInfo(config.dataPath, config.agentName);
     if (!persisted) log.warn({ path: config.dataPath }, `cannot write ${config.dataPath}/meta.json; agent.id will change on restart`);
+    const missing = missingLaunchSettings(process.execArgv, process.env);
+    if (missing.length > 0) log.info({ missing_launch_settings: missing }, launchNotice(missing)!);
     exitOnStrayErrors(log);
     if (config.output.type === 'elasticsearch') {
       const client = createClient(config.output.elasticsearch);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { LAUNCH_ENV, NODE_FLAGS } from '../../src/launch-settings.js';
 
 /** One Dockerfile instruction, continuation lines joined. */
 interface Instruction {
@@ -89,6 +90,7 @@ describe('Dockerfile', () => {
       .map((x) => x.args)
       .join(' ');
     expect(env).toContain('HAPBEAT_PATH_DATA=/var/lib/hapbeat');
+    for (const [k, v] of Object.entries(LAUNCH_ENV)) expect(env).toContain(`${k}=${v}`);
     // The directory exists and belongs to that user before USER switches to it.
     const userAt = final.findIndex((x) => x.op === 'USER');
     expect(final.slice(0, userAt).some((x) => x.op === 'RUN' && /chown hapbeat:hapbeat \/var\/lib\/hapbeat/.test(x.args))).toBe(true);
@@ -96,8 +98,8 @@ describe('Dockerfile', () => {
 
   it('hands signals to node (exec form, SIGTERM) and checks health with hapbeat health, not a constant', () => {
     const entry = json(one('ENTRYPOINT')[0]!.args);
-    expect(entry[0]).toBe('node');
-    expect(entry[1]).toBe('/opt/hapbeat/bin/hapbeat.js');
+    // node with hapbeat's launch settings (src/launch-settings.ts): its flags here, its variables in ENV.
+    expect(entry).toEqual(['node', ...NODE_FLAGS, '/opt/hapbeat/bin/hapbeat.js']);
     expect(one('STOPSIGNAL')[0]!.args).toBe('SIGTERM');
     const hc = one('HEALTHCHECK')[0]!.args;
     const cmd = json(hc.slice(hc.indexOf('CMD ') + 4));

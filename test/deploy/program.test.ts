@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HaproxyLab, isAlive, matrixBinaries } from '../../lab/haproxy.js';
 import { waitFor } from '../../lab/ports.js';
 import { parseShowProc } from '../../src/parse/show-proc.js';
+import { LAUNCH_ENV, NODE_FLAGS } from '../../src/launch-settings.js';
 
 const BIN = path.resolve('bin/hapbeat.js');
 const started: number[] = [];
@@ -12,11 +13,15 @@ afterAll(() => {
   for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL'); // hapbeat, if a test left it behind
 });
 
-/** The `program` section the README shows, pointed at this lab's master socket and a file output. */
+/**
+ * The `program` section the README shows, pointed at this lab's master socket and a file output: node with
+ * hapbeat's launch settings, the variables given through env(1) (a program section has no environment of its own).
+ */
 function programSection(lab: HaproxyLab, out: string, data: string): string {
+  const env = Object.entries(LAUNCH_ENV).map(([k, v]) => `${k}=${v}`);
   return [
     'program hapbeat',
-    `  command ${process.execPath} ${BIN} run --target ${lab.masterSocket} --period 300ms --output file --output-path ${out} -E path.data=${data}`,
+    `  command /usr/bin/env ${env.join(' ')} ${process.execPath} ${NODE_FLAGS.join(' ')} ${BIN} run --target ${lab.masterSocket} --period 300ms --output file --output-path ${out} -E path.data=${data}`,
     '  no option start-on-reload',
     '',
   ].join('\n');
@@ -62,6 +67,11 @@ describe("hapbeat under HAProxy's process manager (program section)", () => {
           15_000,
         );
         started.push(programPid);
+        // env(1) replaced itself with node: the program's pid is hapbeat, started with its launch settings.
+        const environ = readFileSync(`/proc/${programPid}/environ`, 'utf8').split('\0');
+        const argv = readFileSync(`/proc/${programPid}/cmdline`, 'utf8').split('\0');
+        expect(argv.slice(0, 2 + NODE_FLAGS.length)).toEqual([process.execPath, ...NODE_FLAGS, BIN]);
+        for (const [k, v] of Object.entries(LAUNCH_ENV)) expect(environ).toContain(`${k}=${v}`);
         const [worker] = (await lab.workers()).current;
         await waitFor('stat documents from the worker', () => documents(out).some((d) => d.dataset === 'haproxy.stat' && d.pid === worker), 20_000);
 

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { minimalProxyLines, rawCommand } from '../../lab/haproxy.js';
 import { waitFor } from '../../lab/ports.js';
+import { LAUNCH_ENV, NODE_FLAGS } from '../../src/launch-settings.js';
 
 const run = promisify(execFile);
 const UNIT = 'deploy/systemd/hapbeat.service';
@@ -51,14 +52,15 @@ describe('systemd', () => {
     expect(one('Group')).toBe('hapbeat');
     expect(one('Restart')).toBe('on-failure');
     expect(one('StateDirectory')).toBe('hapbeat');
-    expect(one('Environment')).toBe('HAPBEAT_PATH_DATA=/var/lib/hapbeat');
+    expect(d.get('Environment')?.sort()).toEqual(['HAPBEAT_PATH_DATA=/var/lib/hapbeat', ...Object.entries(LAUNCH_ENV).map(([k, v]) => `${k}=${v}`)].sort());
     expect(one('ReadWritePaths')).toBe('/var/lib/hapbeat');
     expect(one('NoNewPrivileges')).toBe('yes');
     expect(one('ProtectSystem')).toBe('strict');
     expect(one('ProtectHome')).toBe('yes');
     expect(one('PrivateTmp')).toBe('yes');
     expect(one('CapabilityBoundingSet')).toBe(''); // empty: no capability at all
-    expect(one('ExecStart')).toMatch(/^\/usr\/bin\/node \/opt\/hapbeat\/bin\/hapbeat\.js run /);
+    // node starts with hapbeat's launch settings (src/launch-settings.ts), the flags before the script.
+    expect(one('ExecStart')!.startsWith(`/usr/bin/node ${NODE_FLAGS.join(' ')} /opt/hapbeat/bin/hapbeat.js run `)).toBe(true);
     // The stop timeout leaves room for shutdown_timeout (10 s) before systemd kills.
     expect(Number(/^(\d+)s$/.exec(one('TimeoutStopSec')!)![1])).toBeGreaterThan(10);
   });
