@@ -1,5 +1,5 @@
 import type { InfoRecord } from '../parse/show-info.js';
-import type { StatTable } from '../parse/show-stat.js';
+import { rowCells, tableFromRows, type StatTable } from '../parse/stat-table.js';
 import { decimalOf } from '../parse/numbers.js';
 import { rowKey, rowKeyColumns } from '../parse/row-key.js';
 import { OBJ_LETTER, type FieldNature } from '../parse/show-typed.js';
@@ -161,14 +161,16 @@ export function combine(name: string, nature: FieldNature | undefined, values: (
  * versions may differ); the header is the first current process's. Pure.
  */
 export function aggregateStat(parts: readonly ProcessPart[], natures: Natures): StatTable | undefined {
-  const withTable = parts.filter((p) => p.table && p.table.rows.length > 0);
+  const withTable = parts.filter((p) => p.table && p.table.rowCount > 0);
   if (withTable.length === 0) return undefined;
   const base = (withTable.find((p) => !p.old) ?? withTable[0]!).table!;
   const header = base.header;
   const maps = withTable.map((p) => {
     const c = rowKeyColumns(p.table!.header);
     const byName = new Map(p.table!.header.map((h, i) => [h, i]));
-    const rows = new Map(p.table!.rows.map((r) => [rowKey(r, c), r]));
+    const t = p.table!;
+    const rows = new Map<string, string[]>();
+    for (let r = 0; r < t.rowCount; r++) rows.set(rowKey(t, r, c), rowCells(t, r));
     return { old: p.old, byName, rows, stot: p.table!.header.indexOf('stot') };
   });
   // Every row of any process, the base process's order first.
@@ -228,7 +230,7 @@ export function aggregateStat(parts: readonly ProcessPart[], natures: Natures): 
     });
     rows.push(row);
   }
-  return { header, rows };
+  return tableFromRows(header, rows);
 }
 
 /** The `show info` of the whole instance, each key combined by COMBINE_RULES. Pure. */

@@ -1,7 +1,7 @@
 import type { ProcessSample } from '../haproxy/source.js';
 import { countOf } from '../parse/numbers.js';
 import type { InfoRecord } from '../parse/show-info.js';
-import type { StatTable } from '../parse/show-stat.js';
+import { cellAt, type StatTable } from '../parse/stat-table.js';
 
 /**
  * Who produced a sample. Aggregates and rates key on (pid, startTime); `num` is HAProxy's relative process
@@ -32,9 +32,9 @@ export function resolveIdentity(sample: Pick<ProcessSample, 'ref' | 'sampledAt'>
   const row = sample.ref.row;
   const pid = countOf(info?.Pid) ?? row?.pid;
   let num = countOf(info?.Process_num) ?? row?.relativePid ?? row?.wasRelativePid;
-  if (num === undefined && table && table.rows.length > 0) {
+  if (num === undefined && table && table.rowCount > 0) {
     const i = table.header.indexOf('pid');
-    num = i >= 0 ? countOf(table.rows[0]![i]) : undefined;
+    num = i >= 0 ? countOf(cellAt(table, 0, i)) : undefined;
   }
   const stoppingRaw = info?.Stopping;
   const stopping = stoppingRaw === '1' ? true : stoppingRaw === '0' ? false : undefined;

@@ -1,6 +1,7 @@
 import { COUNTER_COLUMNS, COUNTER_INDEX, DERIVED_ROW_LENGTH, RATIO_INDEX } from '../fields/derived-fields.js';
 import { rowKey, rowKeyColumns } from '../parse/row-key.js';
-import type { StatTable } from '../parse/show-stat.js';
+import { ownCopy } from '../strings.js';
+import { cellAt, cellIsChar, cellNumber, spanIndex, spanNumber, type StatTable } from '../parse/stat-table.js';
 import { statusOf } from '../parse/status.js';
 
 /**
@@ -10,12 +11,16 @@ import { statusOf } from '../parse/status.js';
  */
 export type DerivedRow = Float64Array;
 
-/** Derived values of a table, aligned with its rows (`rows[i]` belongs to `table.rows[i]`). */
+/** Derived values of a table, aligned with its rows (`rows[i]` belongs to the table's row i). */
 export type DerivedRows = readonly DerivedRow[];
 
 const HRSP_INDEX = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].map((c) => COUNTER_INDEX.get(c)!);
 const I5XX = COUNTER_INDEX.get('hrsp_5xx')!;
 const NC = COUNTER_COLUMNS.length;
+/** The `type` column's characters: '0' frontend, '1' backend, '2' server. */
+const TYPE_FRONTEND = 48;
+const TYPE_BACKEND = 49;
+const TYPE_SERVER = 50;
 const DL = DERIVED_ROW_LENGTH;
 
 /**
@@ -128,7 +133,7 @@ export class RateTracker {
 
   track(inputs: readonly RateInput[], pollAt: number): PollRates {
     let rows = 0;
-    for (const inp of inputs) rows += inp.table.rows.length;
+    for (const inp of inputs) rows += inp.table.rowCount;
     const shares = new InstanceShares(rows);
     const processes: DerivedRows[] = [];
     const seen = new Set<string>();
@@ -144,7 +149,7 @@ export class RateTracker {
 
   private trackProcess(inp: RateInput, shares: InstanceShares): DerivedRows {
     const { table } = inp;
-    const n = table.rows.length;
+    const n = table.rowCount;
     const h = new Map(table.header.map((c, i) => [c, i]));
     const keyCols = rowKeyColumns(table.header);
     // This table's counter columns and their counter indexes.
@@ -166,15 +171,16 @@ export class RateTracker {
     const statusCol = h.get('status');
     // Backends: server states, for the down ratio.
     const servers = new Map<string, { down: number; counted: number }>();
-    for (const row of table.rows) {
-      if (row[typeCol] !== '2' || statusCol === undefined) continue;
-      const st = statusOf(row[statusCol] ?? '').name;
-      const b = servers.get(row[pxCol]!) ?? { down: 0, counted: 0 };
+    for (let r = 0; r < n; r++) {
+      if (!cellIsChar(table, r, typeCol, TYPE_SERVER) || statusCol === undefined) continue;
+      const st = statusOf(cellAt(table, r, statusCol)).name;
+      const px = cellAt(table, r, pxCol);
+      const b = servers.get(px) ?? { down: 0, counted: 0 };
       if (st !== 'MAINT') {
         b.counted++;
         if (st === 'DOWN') b.down++;
       }
-      servers.set(row[pxCol]!, b);
+      servers.set(px, b);
     }
     const scurCol = h.get('scur');
     const slimCol = h.get('slim');
@@ -184,21 +190,25 @@ export class RateTracker {
     const { delta: sDelta, has: sHas, hrsp: sHrsp } = shares;
     // One scratch array for the row being read: the increases since the previous sample (NaN: none).
     const delta = new Float64Array(NC);
+    const { text, spans } = table;
+    const width = table.header.length;
     for (let r = 0; r < n; r++) {
-      const row = table.rows[r]!;
-      const key = rowKey(row, keyCols);
-      snapshot.keys.keys[r] = key;
+      const key = rowKey(table, r, keyCols);
       const derived = out[r]!;
       delta.fill(NaN);
       const pr = before ? before.keys.find(key, r) : -1;
+      // The snapshot outlives this poll: it keeps the previous poll's copy of a known key, and a copy of a new one,
+      // never this key, whose parts may be views into this poll's answer (which would then stay in memory).
+      snapshot.keys.keys[r] = pr >= 0 ? before!.keys.keys[pr]! : ownCopy(key);
+      const base = spanIndex(width, r, 0);
       const slot = shares.slot(key, r);
       const vo = r * NC;
       const po = pr * NC;
       const so = slot * NC;
       for (let c = 0; c < cols.length; c++) {
         const k = ks[c]!;
-        const raw = row[cols[c]!]!;
-        const v = raw === '' ? NaN : Number(raw);
+        const at = base + 2 * cols[c]!;
+        const v = spanNumber(text, spans[at]!, spans[at + 1]!);
         values[vo + k] = v;
         const pv = pr >= 0 ? prevValues![po + k]! : NaN;
         if (v >= pv && dt > 0) {
@@ -212,7 +222,7 @@ export class RateTracker {
           sHas[so + k] = 1;
         }
       }
-      const type = row[typeCol];
+      const frontOrBack = cellIsChar(table, r, typeCol, TYPE_FRONTEND) || cellIsChar(table, r, typeCol, TYPE_BACKEND);
       let total = 0;
       for (let j = 0; j < HRSP_INDEX.length; j++) {
         const d = delta[HRSP_INDEX[j]!]!;
@@ -221,13 +231,13 @@ export class RateTracker {
           sHrsp[slot * HRSP_INDEX.length + j] = sHrsp[slot * HRSP_INDEX.length + j]! + d;
         }
       }
-      if ((type === '0' || type === '1') && pr >= 0 && total > 0) derived[RATIO_INDEX.http_5xx] = (delta[I5XX]! >= 0 ? delta[I5XX]! : 0) / total;
-      if (type === '1') {
-        const b = servers.get(row[pxCol]!);
+      if (frontOrBack && pr >= 0 && total > 0) derived[RATIO_INDEX.http_5xx] = (delta[I5XX]! >= 0 ? delta[I5XX]! : 0) / total;
+      if (cellIsChar(table, r, typeCol, TYPE_BACKEND)) {
+        const b = servers.get(cellAt(table, r, pxCol));
         if (b && b.counted > 0) derived[RATIO_INDEX.servers_down] = b.down / b.counted;
       }
-      const scur = scurCol === undefined ? NaN : Number(row[scurCol] || NaN);
-      const slim = slimCol === undefined ? NaN : Number(row[slimCol] || NaN);
+      const scur = scurCol === undefined ? NaN : cellNumber(table, r, scurCol);
+      const slim = slimCol === undefined ? NaN : cellNumber(table, r, slimCol);
       if (slim > 0 && Number.isFinite(scur)) derived[RATIO_INDEX.session_usage] = scur / slim;
       shares.down[slot] = maxOf(shares.down[slot]!, derived[RATIO_INDEX.servers_down]!);
       shares.usage[slot] = maxOf(shares.usage[slot]!, derived[RATIO_INDEX.session_usage]!);
@@ -252,18 +262,17 @@ export function instanceRates(table: StatTable, rates: PollRates): DerivedRows {
   const keyCols = rowKeyColumns(table.header);
   const counters = table.header.map((c) => COUNTER_INDEX.get(c) ?? -1).filter((k) => k >= 0);
   const { intervalSec, shares } = rates;
-  const out = nanRows(table.rows.length);
-  for (let r = 0; r < table.rows.length; r++) {
-    const row = table.rows[r]!;
+  const out = nanRows(table.rowCount);
+  for (let r = 0; r < table.rowCount; r++) {
     const o = out[r]!;
-    const slot = shares.index.find(rowKey(row, keyCols), r);
+    const slot = shares.index.find(rowKey(table, r, keyCols), r);
     if (slot < 0) continue;
     const so = slot * NC;
     if (intervalSec > 0) for (const k of counters) if (shares.has[so + k]) o[k] = shares.delta[so + k]! / intervalSec;
-    const type = row[keyCols.type];
     let total = 0;
     for (let j = 0; j < HRSP_INDEX.length; j++) total += shares.hrsp[slot * HRSP_INDEX.length + j]!;
-    if ((type === '0' || type === '1') && total > 0) o[RATIO_INDEX.http_5xx] = shares.hrsp[slot * HRSP_INDEX.length + HRSP_INDEX.indexOf(I5XX)]! / total;
+    if ((cellIsChar(table, r, keyCols.type, TYPE_FRONTEND) || cellIsChar(table, r, keyCols.type, TYPE_BACKEND)) && total > 0)
+      o[RATIO_INDEX.http_5xx] = shares.hrsp[slot * HRSP_INDEX.length + HRSP_INDEX.indexOf(I5XX)]! / total;
     o[RATIO_INDEX.servers_down] = shares.down[slot]!;
     o[RATIO_INDEX.session_usage] = shares.usage[slot]!;
   }

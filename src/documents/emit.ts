@@ -1,24 +1,29 @@
 import type { DerivedRow } from '../derive/rates.js';
 import { derivedJson, EMIT_DERIVED, EMIT_INT, type FieldNode } from './field-plan.js';
 import type { JsonWriter } from './json-writer.js';
+import type { Cells } from '../parse/stat-table.js';
 
 const OPEN = 123;
 const CLOSE = 125;
 const ZERO = 48;
 
 /**
- * Writes the JSON members (without braces) of the object a field tree builds from one row or record, and
- * says whether it wrote any. Integers are validated and copied as written; strings are JSON-escaped; an
- * object is written only when one of its fields has a value (otherwise its key is taken back).
+ * Writes the JSON members (without braces) of the object a field tree builds from one row of cells (the row
+ * whose first cell's span is at `base` in `cells.spans`), and says whether it wrote any. Integers are validated
+ * and copied as written, character by character from the cells' text; other values are JSON-encoded by their
+ * field's emitter; an object is written only when one of its fields has a value (otherwise its key is taken
+ * back).
  */
 export function emitFields(
   w: JsonWriter,
   nodes: readonly FieldNode[],
-  row: readonly string[],
+  cells: Cells,
+  base: number,
   derived: DerivedRow | undefined,
   onProblem: (field: string, value: string, expected: string) => void,
 ): boolean {
-  const r = row;
+  const text = cells.text;
+  const spans = cells.spans;
   let any = false;
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
@@ -39,31 +44,37 @@ export function emitFields(
       any = true;
     } else if (f) {
       let src = f;
-      let raw = r[f.source];
-      if ((raw === undefined || raw === '') && n.fallbacks) {
+      let s = spans[base + 2 * f.source]!;
+      let e = spans[base + 2 * f.source + 1]!;
+      if (s === e && n.fallbacks) {
         for (const fb of n.fallbacks) {
-          raw = r[fb.source];
-          if (raw !== undefined && raw !== '') {
+          s = spans[base + 2 * fb.source]!;
+          e = spans[base + 2 * fb.source + 1]!;
+          if (s !== e) {
             src = fb;
             break;
           }
         }
       }
-      if (raw === undefined || raw === '') continue;
-      let frag: string | null | undefined;
+      if (s === e) continue;
       if (src.how === EMIT_INT) {
         // Inlined integer check (optional minus, 1-20 digits, no leading zero): copied as written.
-        const len = raw.length;
-        let k = raw.charCodeAt(0) === 45 ? 1 : 0;
-        frag = len > k && len - k <= 20 && !(raw.charCodeAt(k) === 48 && len - k > 1) ? raw : null;
-        for (; frag !== null && k < len; k++) {
-          const c = raw.charCodeAt(k);
-          if (c < 48 || c > 57) frag = null;
+        let k = text.charCodeAt(s) === 45 ? s + 1 : s;
+        let ok = e > k && e - k <= 20 && !(text.charCodeAt(k) === 48 && e - k > 1);
+        for (; ok && k < e; k++) {
+          const c = text.charCodeAt(k);
+          if (c < 48 || c > 57) ok = false;
         }
-        if (frag === null) frag = src.emit(raw); // leading zeros, or really not a number
-      } else {
-        frag = src.emit(raw);
+        if (ok) {
+          w.text(any ? n.jsonKeyComma : n.jsonKey);
+          w.span(text, s, e);
+          any = true;
+          continue;
+        }
       }
+      // Leading zeros, a value that is not a number, or a field with its own emitter.
+      const raw = text.slice(s, e);
+      const frag = src.emit(raw);
       if (frag === undefined) continue; // an "unset" sentinel such as -1
       if (frag === null) {
         onProblem(src.spec.source, raw, src.spec.type);
@@ -76,7 +87,7 @@ export function emitFields(
       const mark = w.mark;
       w.text(any ? n.jsonKeyComma : n.jsonKey);
       w.char(OPEN);
-      if (!emitFields(w, n.children!, row, derived, onProblem)) {
+      if (!emitFields(w, n.children!, cells, base, derived, onProblem)) {
         w.rewind(mark);
         continue;
       }

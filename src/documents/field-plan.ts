@@ -4,6 +4,7 @@ import { INFO_FIELDS, INFO_IGNORED_KEYS } from '../fields/info-fields.js';
 import { STAT_FIELDS, STAT_IDENTITY_COLUMNS, STAT_MODULE_SEPARATOR, moduleFieldFor } from '../fields/stat-fields.js';
 import { HapbeatError } from '../errors.js';
 import { isDecimalText, isIntText } from '../parse/numbers.js';
+import { tableFromRows, type Cells } from '../parse/stat-table.js';
 
 /**
  * One column (or key) compiled for the hot path: where it goes and how its text becomes JSON.
@@ -210,7 +211,7 @@ export const INFO_TREE: { nodes: FieldNode[]; keys: string[]; known: Set<string>
   return { nodes: fieldTree(compiled), keys, known };
 })();
 
-/** A `show info` record as the array the info field tree reads (aligned with INFO_TREE.keys). */
-export function infoRow(info: Readonly<Record<string, string>>): string[] {
-  return INFO_TREE.keys.map((k) => info[k] ?? '');
+/** A `show info` record as the one row of cells the info field tree reads (aligned with INFO_TREE.keys). */
+export function infoCells(info: Readonly<Record<string, string>>): Cells {
+  return tableFromRows(INFO_TREE.keys, [INFO_TREE.keys.map((k) => info[k] ?? '')]);
 }

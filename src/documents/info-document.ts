@@ -2,7 +2,7 @@ import type { InfoRecord } from '../parse/show-info.js';
 import { documentId } from './document-id.js';
 import { envelopePrefix, sampleIdParts, type SampleContext } from './envelope.js';
 import type { FieldProblem, HapbeatEvent } from './event.js';
-import { INFO_TREE, infoRow } from './field-plan.js';
+import { INFO_TREE, infoCells } from './field-plan.js';
 import { emitFields } from './emit.js';
 import { JsonWriter } from './json-writer.js';
 
@@ -21,7 +21,7 @@ export function infoEvent(info: InfoRecord, ctx: SampleContext, durationNs: numb
   w.begin();
   w.text(envelopePrefix(ctx, 'haproxy.info', durationNs));
   w.text('{');
-  emitFields(w, INFO_TREE.nodes, infoRow(info), undefined, (field, value, expected) =>
+  emitFields(w, INFO_TREE.nodes, infoCells(info), 0, undefined, (field, value, expected) =>
     problems.push({ dataset: 'haproxy.info', field, value, reason: `expected ${expected}` }),
   );
   w.text('}}}');

@@ -47,6 +47,30 @@ export class JsonWriter {
     this.pos = p;
   }
 
+  /** Appends `s` from index `start` up to `end` (exclusive), as `text` would append that slice. */
+  span(s: string, start: number, end: number): void {
+    const n = end - start;
+    if (this.buf.length - this.pos < n * 3) this.grow(n * 3);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let k = start; k < end; k++) {
+      const c = s.charCodeAt(k);
+      if (c >= 128) {
+        this.pos = p + buf.write(s.slice(k, end), p, 'utf8');
+        return;
+      }
+      buf[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** Appends bytes as they are (already UTF-8 JSON). */
+  bytes(b: Uint8Array): void {
+    if (this.buf.length - this.pos < b.length) this.grow(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
   /** Appends one ASCII character by its code. */
   char(c: number): void {
     if (this.pos === this.buf.length) this.grow(1);

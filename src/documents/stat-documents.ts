@@ -1,6 +1,6 @@
 import type { DerivedRows } from '../derive/rates.js';
 import { isIntText } from '../parse/numbers.js';
-import type { StatTable } from '../parse/show-stat.js';
+import { cellAt, spanIndex, type StatTable } from '../parse/stat-table.js';
 import { statusOf } from '../parse/status.js';
 import { documentIdsFor } from './document-id.js';
 import { envelopePrefix, sampleIdParts, type SampleContext } from './envelope.js';
@@ -13,6 +13,7 @@ export const COMPONENT_NAMES = ['frontend', 'backend', 'server', 'listener'] as 
 
 /** Scratch space for one document at a time (an allocator only: nothing is kept between calls). */
 const w = new JsonWriter();
+const OPEN = 123;
 
 const statusCache = new Map<string, string>();
 /** The JSON of a parsed status; the handful of distinct values are cached. */
@@ -36,27 +37,33 @@ export interface StatResult {
 
 /**
  * One `haproxy.stat` document per row (FRONTEND, BACKEND, server, listener), with the row's derived rates and
- * ratios when given (aligned with `table.rows`). Pure.
+ * ratios when given (aligned with the table's rows). Pure.
  */
 export function statEvents(table: StatTable, ctx: SampleContext, durationNs: number, rates?: DerivedRows): StatResult {
   const plan = statPlan(table.header);
   const { col } = plan;
-  const prefix = envelopePrefix(ctx, 'haproxy.stat', durationNs);
+  const prefix = Buffer.from(envelopePrefix(ctx, 'haproxy.stat', durationNs));
   const rowId = documentIdsFor(['stat', ...sampleIdParts(ctx)]);
   const events: HapbeatEvent[] = [];
   const problems: FieldProblem[] = [];
   let rejectedRows = 0;
-  let current: readonly string[] = [];
+  let current = 0;
   const onProblem = (field: string, value: string, expected: string) =>
-    problems.push({ dataset: 'haproxy.stat', field, value, reason: `expected ${expected}`, row: `${current[col.pxname]}/${current[col.svname]}` });
-  for (let r = 0; r < table.rows.length; r++) {
-    const row = table.rows[r]!;
-    const pxname = row[col.pxname] ?? '';
-    const svname = row[col.svname] ?? '';
-    const typeText = row[col.type] ?? '';
+    problems.push({
+      dataset: 'haproxy.stat',
+      field,
+      value,
+      reason: `expected ${expected}`,
+      row: `${cellAt(table, current, col.pxname)}/${cellAt(table, current, col.svname)}`,
+    });
+  const width = table.header.length;
+  for (let r = 0; r < table.rowCount; r++) {
+    const pxname = cellAt(table, r, col.pxname);
+    const svname = cellAt(table, r, col.svname);
+    const typeText = cellAt(table, r, col.type);
     const type = typeText.length === 1 ? typeText.charCodeAt(0) - 48 : -1;
-    const iid = row[col.iid] ?? '';
-    const sid = row[col.sid] ?? '';
+    const iid = cellAt(table, r, col.iid);
+    const sid = cellAt(table, r, col.sid);
     if (pxname === '' || svname === '' || !(type >= 0 && type <= 3) || !isIntText(iid) || !isIntText(sid) || iid[0] === '-' || sid[0] === '-') {
       rejectedRows++;
       problems.push({
@@ -67,13 +74,13 @@ export function statEvents(table: StatTable, ctx: SampleContext, durationNs: num
       });
       continue;
     }
-    current = row;
+    current = r;
     w.begin();
-    w.text(prefix);
-    w.text('{');
-    w.text(emitFields(w, plan.tree, row, rates?.[r], onProblem) ? ',"component":"' : '"component":"');
+    w.bytes(prefix);
+    w.char(OPEN);
+    w.text(emitFields(w, plan.tree, table, spanIndex(width, r, 0), rates?.[r], onProblem) ? ',"component":"' : '"component":"');
     w.text(COMPONENT_NAMES[type]!);
-    const status = row[col.status];
+    const status = cellAt(table, r, col.status);
     if (status) {
       w.text('","state":');
       w.text(statusJson(status));

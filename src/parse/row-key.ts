@@ -1,3 +1,5 @@
+import { cellAt, type StatTable } from './stat-table.js';
+
 /** Where a `show stat` row's identity is: the columns that tell one row from another. */
 export interface RowKeyColumns {
   type: number;
@@ -19,9 +21,9 @@ export function rowKeyColumns(header: readonly string[]): RowKeyColumns {
 }
 
 /**
- * One row's key: component type, proxy id, server id, proxy and service names. The same row of two processes
+ * Row `r`'s key: component type, proxy id, server id, proxy and service names. The same row of two processes
  * (or two samples of one process) has the same key, whatever the column order of each answer.
  */
-export function rowKey(row: readonly string[], c: RowKeyColumns): string {
-  return `${row[c.type]}|${row[c.iid]}|${row[c.sid]}|${row[c.pxname]}|${row[c.svname]}`;
+export function rowKey(t: StatTable, r: number, c: RowKeyColumns): string {
+  return `${cellAt(t, r, c.type)}|${cellAt(t, r, c.iid)}|${cellAt(t, r, c.sid)}|${cellAt(t, r, c.pxname)}|${cellAt(t, r, c.svname)}`;
 }

@@ -1,23 +1,19 @@
 import { parse } from 'csv-parse/sync';
 import { ParseError } from './errors.js';
+import type { StatTable } from './stat-table.js';
 
-/** `show stat` CSV: the header (column names, without `# ` and the trailing empty column) and the raw rows. */
-export interface StatTable {
-  header: string[];
-  /** One array per row, aligned with `header`. Empty fields are empty strings. */
-  rows: string[][];
-}
+export type { StatTable } from './stat-table.js';
 
 /**
- * Parses `show stat` CSV (also a stats page's `;csv`). The header starts with `# `, and every line ends with a
- * trailing comma, i.e. one empty extra column, which is dropped. Column order differs between versions (and
- * within 2.6), so callers map columns by header name. Pure.
+ * Parses `show stat` CSV (also a stats page's `;csv`) into a StatTable: spans of the answer's own text. The header
+ * starts with `# `, and every line ends with a trailing comma, i.e. one empty extra column, which is dropped.
+ * Column order differs between versions (and within 2.6), so callers map columns by header name. Pure.
  *
  * HAProxy writes one record per line (it turns newlines inside values into spaces) and quotes a value only
  * when it holds a comma, a quote or a line break. So a line without any `"` is exactly its comma-separated
- * fields, and is split directly; a line with a quote goes through csv-parse for RFC 4180 unquoting. This keeps
- * a 2,000-server answer cheap (csv-parse alone costs about 3x HAProxy's own dump time), and a property test
- * checks that both paths agree.
+ * fields, whose bounds are found in place; a line with a quote goes through csv-parse for RFC 4180 unquoting,
+ * and its unquoted values are appended to the table's text. This keeps a 2,000-server answer cheap (csv-parse
+ * alone costs about 3x HAProxy's own dump time), and a property test checks that both paths agree.
  */
 export function parseShowStat(text: string): StatTable {
   if (typeof text !== 'string') throw new ParseError('show stat', 'input is not text');
@@ -28,8 +24,8 @@ export function parseShowStat(text: string): StatTable {
       excerpt: nl >= 0 ? text.slice(0, nl) : text.slice(0, 80),
     });
   }
-  const lines = text.split('\n');
-  const first = splitLine(lines[0]!.slice(2).replace(/\r$/, ''), 1);
+  const nl0 = text.indexOf('\n');
+  const first = splitLine(text.slice(2, nl0 < 0 ? text.length : nl0).replace(/\r$/, ''), 1);
   const hasTrailing = first.at(-1) === '';
   const header = hasTrailing ? first.slice(0, -1) : first;
   if (header[0] !== 'pxname' || header[1] !== 'svname') {
@@ -42,24 +38,80 @@ export function parseShowStat(text: string): StatTable {
     seen.add(name);
   }
   const width = first.length;
-  const rows: string[][] = [];
-  for (let i = 1; i < lines.length; i++) {
-    let line = lines[i]!;
-    if (line.length === 0) continue;
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    const r = splitLine(line, i + 1);
-    if (r.length !== width) {
-      throw new ParseError('show stat', `the row has ${r.length} fields where the header has ${width}`, { line: i + 1, excerpt: line });
-    }
-    if (hasTrailing) {
-      if (r[width - 1] !== '') {
-        throw new ParseError('show stat', 'the row does not end with the trailing comma the header has', { line: i + 1, excerpt: line });
+  const cols = header.length;
+  let lines = 0;
+  for (let p = nl0; p >= 0; p = text.indexOf('\n', p + 1)) lines++;
+  const spans = new Int32Array(2 * cols * lines);
+  /** Unquoted values of quoted lines, appended after the answer's text. */
+  const extras: string[] = [];
+  let extraAt = text.length;
+  let rowCount = 0;
+  let quote = text.indexOf('"', nl0 < 0 ? text.length : nl0);
+  let lineNo = 1;
+  for (let ls = nl0 + 1; nl0 >= 0 && ls <= text.length;) {
+    lineNo++;
+    let next = text.indexOf('\n', ls);
+    if (next < 0) next = text.length;
+    const lineStart = ls;
+    ls = next + 1;
+    let le = next;
+    if (le > lineStart && text.charCodeAt(le - 1) === 13) le--;
+    if (le === lineStart) continue; // a blank line (the answer ends with one)
+    const o = rowCount * cols * 2;
+    let fields: number;
+    let lastEmpty = false;
+    if (quote >= 0 && quote < lineStart) quote = text.indexOf('"', lineStart);
+    if (quote >= 0 && quote < le) {
+      const values = parseQuotedLine(text.slice(lineStart, le), lineNo);
+      fields = values.length;
+      lastEmpty = values[fields - 1] === '';
+      if (fields === width) {
+        // csv-parse says what the values are; a value that stands as it is in the line (plain, or quoted without
+        // an escaped quote inside) is a span of the answer, the rest is appended to the text.
+        let at = lineStart;
+        for (let c = 0; c < cols; c++) {
+          const v = values[c]!;
+          let start = -1;
+          if (at >= 0 && text.startsWith(v, at) && (at + v.length === le || text.charCodeAt(at + v.length) === 44)) {
+            start = at;
+            at += v.length + 1;
+          } else if (at >= 0 && text.charCodeAt(at) === 34 && text.startsWith(`${v.replaceAll('"', '""')}"`, at + 1)) {
+            if (!v.includes('"')) start = at + 1;
+            at += v.length + (v.split('"').length - 1) + 3;
+          } else at = -1; // a spelling this reading does not follow: the rest of the line is appended
+          if (start < 0) {
+            extras.push(v);
+            start = extraAt;
+            extraAt += v.length;
+          }
+          spans[o + 2 * c] = start;
+          spans[o + 2 * c + 1] = start + v.length;
+        }
       }
-      r.length = width - 1;
+    } else {
+      fields = 0;
+      let s = lineStart;
+      for (let k = lineStart; k <= le; k++) {
+        if (k === le || text.charCodeAt(k) === 44) {
+          if (fields < cols) {
+            spans[o + 2 * fields] = s;
+            spans[o + 2 * fields + 1] = k;
+          }
+          fields++;
+          lastEmpty = k === s;
+          s = k + 1;
+        }
+      }
     }
-    rows.push(r);
+    if (fields !== width) {
+      throw new ParseError('show stat', `the row has ${fields} fields where the header has ${width}`, { line: lineNo, excerpt: text.slice(lineStart, le) });
+    }
+    if (hasTrailing && !lastEmpty) {
+      throw new ParseError('show stat', 'the row does not end with the trailing comma the header has', { line: lineNo, excerpt: text.slice(lineStart, le) });
+    }
+    rowCount++;
   }
-  return { header, rows };
+  return { header, rowCount, text: extras.length ? text + extras.join('') : text, spans: spans.subarray(0, 2 * cols * rowCount) };
 }
 
 /** The fields of one CSV line: a plain split when it has no quote, csv-parse otherwise. */

@@ -1,3 +1,5 @@
+import { ownCopy } from '../strings.js';
+
 /**
  * What a field means, in HAProxy's own words: the origin and nature letters of `show stat typed` and
  * `show info typed` (management.txt §9.2). Origin: M metric, S status, K key, C config, P product.
@@ -7,15 +9,6 @@
 export interface FieldNature {
   origin: string;
   nature: string;
-}
-
-/**
- * A copy of `s` that shares no memory with the text it was cut from. V8 represents a substring of 13 or more
- * characters as a view into its parent, and a key kept in a long-lived map would keep the whole answer alive:
- * 3.7 MB of `show stat typed` on 2,000 servers, for as long as the agent runs.
- */
-function ownCopy(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** component_type 0..3 → typed objtype letter (frontend, backend, server, listener). */

@@ -6,6 +6,7 @@ import { aggregateInfo, aggregateStat, combine } from '../../src/derive/aggregat
 import { fallbackNatures, type Natures } from '../../src/derive/natures.js';
 import { parseInfoTypedNatures, parseStatTypedNatures } from '../../src/parse/show-typed.js';
 import { fixture } from '../fixtures.js';
+import { tableRows } from '../../src/parse/stat-table.js';
 
 const V22 = '2.2.9-2+deb11u6';
 const V32 = '3.2.26-1';
@@ -14,7 +15,7 @@ const natures = (v: string): Natures => ({
   info: parseInfoTypedNatures(fixture(v, 'show-info-typed.txt')),
   source: 'haproxy',
 });
-const col = (t: StatTable, px: string, sv: string, name: string) => t.rows.find((r) => r[0] === px && r[1] === sv)![t.header.indexOf(name)]!;
+const col = (t: StatTable, px: string, sv: string, name: string) => tableRows(t).find((r) => r[0] === px && r[1] === sv)![t.header.indexOf(name)]!;
 
 describe('natures from HAProxy typed output', () => {
   it('reads origin and nature per object type and field', () => {
@@ -40,7 +41,7 @@ describe('totals across the three nbproc processes of HAProxy 2.2 (hand-computed
   const sum = (px: string, sv: string, c: string) => p.reduce((a, t) => a + Number(col(t, px, sv, c)), 0);
 
   it('keeps every row once, and the header', () => {
-    expect(agg.rows.map((r) => `${r[0]}/${r[1]}`)).toEqual(p[0]!.rows.map((r) => `${r[0]}/${r[1]}`));
+    expect(tableRows(agg).map((r) => `${r[0]}/${r[1]}`)).toEqual(tableRows(p[0]!).map((r) => `${r[0]}/${r[1]}`));
     expect(agg.header).toEqual(p[0]!.header);
   });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  * sit beside them at the height of what they use.
  */
 const LAYERS: string[][] = [
-  ['errors.ts', 'arrays.ts', 'byte-writer.ts', 'redact.ts', 'launch-settings.ts'],
+  ['errors.ts', 'arrays.ts', 'byte-writer.ts', 'redact.ts', 'launch-settings.ts', 'strings.ts'],
   ['log'],
   ['fields'],
   ['parse'],

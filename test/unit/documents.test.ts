@@ -12,6 +12,7 @@ import { parseTarget } from '../../src/haproxy/target.js';
 import type { TargetPoll } from '../../src/haproxy/source.js';
 import { fixture, V26 } from '../fixtures.js';
 import { PollTransform } from '../../src/pipeline/transform.js';
+import { tableRows } from '../../src/parse/stat-table.js';
 
 const agent = { name: 'test-agent', version: '0.1.0', id: '11111111-2222-3333-4444-555555555555', hostname: 'lab' };
 const ctx = (over: Partial<SampleContext> = {}): SampleContext => ({
@@ -30,7 +31,7 @@ describe('statEvents on the recorded 2.6 show stat', () => {
   const table = parseShowStat(fixture(V26, 'show-stat.txt'));
   const r = statEvents(table, ctx(), 123456);
   const docs = r.events.map((e) => docOf(e) as Doc);
-  const csv = (px: string, sv: string, c: string) => table.rows.find((x) => x[0] === px && x[1] === sv)![table.header.indexOf(c)]!;
+  const csv = (px: string, sv: string, c: string) => tableRows(table).find((x) => x[0] === px && x[1] === sv)![table.header.indexOf(c)]!;
   const doc = (px: string, sv: string): Doc => docs.find((d) => d.haproxy.stat.proxy.name === px && d.haproxy.stat.service_name === sv)!;
 
   it('emits one document per row, with no problems and no unknown columns', () => {

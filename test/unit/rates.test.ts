@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { docOf } from '../documents.js';
 import { describe, expect, it } from 'vitest';
 import { parseShowStat, type StatTable } from '../../src/parse/show-stat.js';
@@ -5,18 +6,22 @@ import { instanceRates, RateTracker, type DerivedRows } from '../../src/derive/r
 import { COUNTER_INDEX, RATIO_INDEX } from '../../src/fields/derived-fields.js';
 import { statEvents } from '../../src/documents/stat-documents.js';
 import { fixture, V26 } from '../fixtures.js';
+import { tableFromRows, tableRows } from '../../src/parse/stat-table.js';
 
 const base = () => parseShowStat(fixture(V26, 'show-stat.txt'));
 /** A copy of the table with `delta` added to a column of one row. */
 function bump(t: StatTable, px: string, sv: string, col: string, delta: number): StatTable {
   const c = t.header.indexOf(col);
-  return { header: [...t.header], rows: t.rows.map((r) => (r[0] === px && r[1] === sv ? r.map((v, i) => (i === c ? String(Number(v) + delta) : v)) : [...r])) };
+  return tableFromRows(
+    t.header,
+    tableRows(t).map((r) => (r[0] === px && r[1] === sv ? r.map((v, i) => (i === c ? String(Number(v) + delta) : v)) : r)),
+  );
 }
-const cell = (t: StatTable, px: string, sv: string, col: string) => t.rows.find((r) => r[0] === px && r[1] === sv)![t.header.indexOf(col)];
+const cell = (t: StatTable, px: string, sv: string, col: string) => tableRows(t).find((r) => r[0] === px && r[1] === sv)![t.header.indexOf(col)];
 const T0 = 1_800_000_000_000;
 /** A derived value of one row: `rate:<counter column>` or `ratio:<name>`; NaN when there is none. */
 function derived(rows: DerivedRows, t: StatTable, px: string, sv: string, name: string): number {
-  const i = t.rows.findIndex((r) => r[0] === px && r[1] === sv);
+  const i = tableRows(t).findIndex((r) => r[0] === px && r[1] === sv);
   const k = name.startsWith('rate:') ? COUNTER_INDEX.get(name.slice(5))! : RATIO_INDEX[name.slice(6) as keyof typeof RATIO_INDEX];
   return rows[i]![k]!;
 }
@@ -97,5 +102,32 @@ describe('RateTracker', () => {
     expect(derived(r, t, 'be_app', 'BACKEND', 'ratio:servers_down')).toBe(1 / 3); // down1 of app1, app2, down1
     expect(derived(r, t, 'be_quirk', 'BACKEND', 'ratio:servers_down')).toBe(1);
     expect(derived(r, t, 'be_app', 'app1', 'ratio:servers_down')).toBeNaN();
+  });
+});
+
+describe('what the tracker keeps between polls', () => {
+  // The tracker keeps each row's key until the next poll. Cells are spans of the answer, and a key built from
+  // them (a proxy or server name of 13 or more characters is a view into its parent) would keep the answer
+  // alive: here a 2 MB answer with long names, in a process of its own, measured in V8's heap after a full GC.
+  it('keeps nothing of the answers it read', () => {
+    const script = `
+      import { parseShowStat } from ${JSON.stringify(new URL('../../src/parse/show-stat.ts', import.meta.url).href)};
+      import { RateTracker } from ${JSON.stringify(new URL('../../src/derive/rates.ts', import.meta.url).href)};
+      const answer = (n) => ['# pxname,svname,iid,sid,type,stot,status,pad,', ...Array.from({ length: 500 }, (_, i) =>
+        \`backend_with_a_long_name_\${i % 10},server_with_a_long_name_\${i},\${(i % 10) + 1},\${i + 1},2,\${n},UP,\${'x'.repeat(4000)},\`), ''].join('\\n');
+      const tracker = new RateTracker();
+      const track = (n, at) => tracker.track([{ processKey: 'p', sampledAt: at, table: parseShowStat(answer(n)) }], at);
+      track(1, 1000); // compiled code counts in the heap too
+      gc(); gc(); const before = process.memoryUsage().heapUsed;
+      const rates = [track(2, 2000), track(3, 3000)].map((r) => r.processes[0][0][0]);
+      gc(); gc();
+      console.log(JSON.stringify({ rates, retainedMb: (process.memoryUsage().heapUsed - before) / 1e6 }));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })) as {
+      rates: number[];
+      retainedMb: number;
+    };
+    expect(out.rates).toEqual([1, 1]); // stot went up by 1 a second: the keys still match across polls
+    expect(out.retainedMb).toBeLessThan(0.5); // an answer is 2 MB
   });
 });
