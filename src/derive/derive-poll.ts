@@ -124,7 +124,8 @@ export class TargetDeriver {
       only,
       table,
       info: only ? only.info : aggregateInfo(parts, natures),
-      rates: table ? instanceRates(table, rates) : undefined,
+      // The only process's table was tracked first (withTable[0]): its row keys are known.
+      rates: table ? instanceRates(table, rates, only ? rates.keys[0] : undefined) : undefined,
       naturesSource: natures.source,
     };
     return out;

@@ -1,18 +1,16 @@
 import { COUNTER_COLUMNS, COUNTER_INDEX, DERIVED_ROW_LENGTH, RATIO_INDEX } from '../fields/derived-fields.js';
-import { rowKey, rowKeyColumns } from '../parse/row-key.js';
+import { rowKey, rowKeyColumns, rowKeyIs } from '../parse/row-key.js';
 import { ownCopy } from '../strings.js';
 import { cellAt, cellIsChar, cellNumber, spanIndex, spanNumber, type StatTable } from '../parse/stat-table.js';
 import { statusOf } from '../parse/status.js';
 
 /**
- * The derived values of one `show stat` row, laid out as DERIVED_STAT_COLUMNS (fields/derived-fields.ts): a
- * per-second rate for each counter column, then the 5xx share, the servers-down share and the session usage.
- * NaN means "no value" (the field is left out of the document).
+ * The derived values of a table's rows, DERIVED_ROW_LENGTH numbers per row, row after row (row r's start at
+ * r * DERIVED_ROW_LENGTH), each row laid out as DERIVED_STAT_COLUMNS (fields/derived-fields.ts): a per-second
+ * rate for each counter column, then the 5xx share, the servers-down share and the session usage. NaN means
+ * "no value" (the field is left out of the document). One block per table: no object per row.
  */
-export type DerivedRow = Float64Array;
-
-/** Derived values of a table, aligned with its rows (`rows[i]` belongs to the table's row i). */
-export type DerivedRows = readonly DerivedRow[];
+export type DerivedRows = Float64Array;
 
 const HRSP_INDEX = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].map((c) => COUNTER_INDEX.get(c)!);
 const I5XX = COUNTER_INDEX.get('hrsp_5xx')!;
@@ -23,15 +21,9 @@ const TYPE_BACKEND = 49;
 const TYPE_SERVER = 50;
 const DL = DERIVED_ROW_LENGTH;
 
-/**
- * `n` derived rows, all "no value": views into one block, so that a table costs one allocation instead of one
- * per row (measured: the per-row typed arrays were most of this step's time).
- */
-function nanRows(n: number): DerivedRow[] {
-  const block = new Float64Array(n * DL).fill(NaN);
-  const rows = new Array<DerivedRow>(n);
-  for (let i = 0; i < n; i++) rows[i] = block.subarray(i * DL, (i + 1) * DL);
-  return rows;
+/** `n` derived rows, all "no value". */
+function nanRows(n: number): DerivedRows {
+  return new Float64Array(n * DL).fill(NaN);
 }
 
 /** A list of row keys with their positions; the map is built only when a key is not where it was. */
@@ -102,6 +94,8 @@ export interface RateInput {
 export interface PollRates {
   /** Per input, in the same order: the derived values of its rows. */
   processes: DerivedRows[];
+  /** Per input, in the same order: its rows' keys (instanceRates can reuse them for the same table). */
+  keys: (readonly string[])[];
   /** Per row key: the instance's share, from which instanceRates() computes the totals' values. */
   shares: InstanceShares;
   /** Seconds between this poll and the previous one (0 on the first): the interval of the instance's rates. */
@@ -136,15 +130,17 @@ export class RateTracker {
     for (const inp of inputs) rows += inp.table.rowCount;
     const shares = new InstanceShares(rows);
     const processes: DerivedRows[] = [];
+    const keys: (readonly string[])[] = [];
     const seen = new Set<string>();
     for (const inp of inputs) {
       seen.add(inp.processKey);
       processes.push(this.trackProcess(inp, shares));
+      keys.push(this.prev.get(inp.processKey)!.keys.keys);
     }
     for (const k of [...this.prev.keys()]) if (!seen.has(k)) this.prev.delete(k); // exited processes
     const intervalSec = this.lastPollAt === undefined ? 0 : (pollAt - this.lastPollAt) / 1000;
     this.lastPollAt = pollAt;
-    return { processes, shares, intervalSec };
+    return { processes, shares, intervalSec, keys };
   }
 
   private trackProcess(inp: RateInput, shares: InstanceShares): DerivedRows {
@@ -193,13 +189,19 @@ export class RateTracker {
     const { text, spans } = table;
     const width = table.header.length;
     for (let r = 0; r < n; r++) {
-      const key = rowKey(table, r, keyCols);
-      const derived = out[r]!;
+      // The row is usually where it was in the previous sample: its key is then compared in place, not built.
+      // The snapshot outlives this poll, so it keeps the previous poll's string for a known key, and a copy of a
+      // new one: never a string whose parts may be views into this poll's answer (which would stay in memory).
+      let key = before?.keys.keys[r];
+      let pr = r;
+      if (key === undefined || !rowKeyIs(table, r, keyCols, key)) {
+        key = rowKey(table, r, keyCols);
+        pr = before ? before.keys.find(key, r) : -1;
+        key = pr >= 0 ? before!.keys.keys[pr]! : ownCopy(key);
+      }
+      snapshot.keys.keys[r] = key;
+      const d0 = r * DL;
       delta.fill(NaN);
-      const pr = before ? before.keys.find(key, r) : -1;
-      // The snapshot outlives this poll: it keeps the previous poll's copy of a known key, and a copy of a new one,
-      // never this key, whose parts may be views into this poll's answer (which would then stay in memory).
-      snapshot.keys.keys[r] = pr >= 0 ? before!.keys.keys[pr]! : ownCopy(key);
       const base = spanIndex(width, r, 0);
       const slot = shares.slot(key, r);
       const vo = r * NC;
@@ -212,7 +214,7 @@ export class RateTracker {
         values[vo + k] = v;
         const pv = pr >= 0 ? prevValues![po + k]! : NaN;
         if (v >= pv && dt > 0) {
-          derived[k] = (v - pv) / dt;
+          out[d0 + k] = (v - pv) / dt;
           delta[k] = v - pv;
           sDelta[so + k] = sDelta[so + k]! + (v - pv);
           sHas[so + k] = 1;
@@ -231,16 +233,16 @@ export class RateTracker {
           sHrsp[slot * HRSP_INDEX.length + j] = sHrsp[slot * HRSP_INDEX.length + j]! + d;
         }
       }
-      if (frontOrBack && pr >= 0 && total > 0) derived[RATIO_INDEX.http_5xx] = (delta[I5XX]! >= 0 ? delta[I5XX]! : 0) / total;
+      if (frontOrBack && pr >= 0 && total > 0) out[d0 + RATIO_INDEX.http_5xx] = (delta[I5XX]! >= 0 ? delta[I5XX]! : 0) / total;
       if (cellIsChar(table, r, typeCol, TYPE_BACKEND)) {
         const b = servers.get(cellAt(table, r, pxCol));
-        if (b && b.counted > 0) derived[RATIO_INDEX.servers_down] = b.down / b.counted;
+        if (b && b.counted > 0) out[d0 + RATIO_INDEX.servers_down] = b.down / b.counted;
       }
       const scur = scurCol === undefined ? NaN : cellNumber(table, r, scurCol);
       const slim = slimCol === undefined ? NaN : cellNumber(table, r, slimCol);
-      if (slim > 0 && Number.isFinite(scur)) derived[RATIO_INDEX.session_usage] = scur / slim;
-      shares.down[slot] = maxOf(shares.down[slot]!, derived[RATIO_INDEX.servers_down]!);
-      shares.usage[slot] = maxOf(shares.usage[slot]!, derived[RATIO_INDEX.session_usage]!);
+      if (slim > 0 && Number.isFinite(scur)) out[d0 + RATIO_INDEX.session_usage] = scur / slim;
+      shares.down[slot] = maxOf(shares.down[slot]!, out[d0 + RATIO_INDEX.servers_down]!);
+      shares.usage[slot] = maxOf(shares.usage[slot]!, out[d0 + RATIO_INDEX.session_usage]!);
     }
     this.prev.set(inp.processKey, snapshot);
     return out;
@@ -256,25 +258,31 @@ function maxOf(a: number, b: number): number {
  * The derived values of the instance's totals (the aggregate table): each rate is what every process counted
  * over the interval between two polls (a process that started meanwhile: everything since its start), divided
  * by that interval. Summed over polls, the rates give back exactly the requests served, reloads included. The
- * 5xx share comes from the same summed deltas; the other two ratios are the largest of any process. Pure.
+ * 5xx share comes from the same summed deltas; the other two ratios are the largest of any process. `known`:
+ * the rows' keys when the tracker has them (the table is one it tracked: the only process's). Pure.
  */
-export function instanceRates(table: StatTable, rates: PollRates): DerivedRows {
+export function instanceRates(table: StatTable, rates: PollRates, known?: readonly string[]): DerivedRows {
   const keyCols = rowKeyColumns(table.header);
   const counters = table.header.map((c) => COUNTER_INDEX.get(c) ?? -1).filter((k) => k >= 0);
   const { intervalSec, shares } = rates;
   const out = nanRows(table.rowCount);
   for (let r = 0; r < table.rowCount; r++) {
-    const o = out[r]!;
-    const slot = shares.index.find(rowKey(table, r, keyCols), r);
+    const o = r * DL;
+    const slot = shares.index.find(known ? known[r]! : rowKey(table, r, keyCols), r);
     if (slot < 0) continue;
     const so = slot * NC;
-    if (intervalSec > 0) for (const k of counters) if (shares.has[so + k]) o[k] = shares.delta[so + k]! / intervalSec;
+    if (intervalSec > 0) {
+      for (let j = 0; j < counters.length; j++) {
+        const k = counters[j]!;
+        if (shares.has[so + k]) out[o + k] = shares.delta[so + k]! / intervalSec;
+      }
+    }
     let total = 0;
     for (let j = 0; j < HRSP_INDEX.length; j++) total += shares.hrsp[slot * HRSP_INDEX.length + j]!;
     if ((cellIsChar(table, r, keyCols.type, TYPE_FRONTEND) || cellIsChar(table, r, keyCols.type, TYPE_BACKEND)) && total > 0)
-      o[RATIO_INDEX.http_5xx] = shares.hrsp[slot * HRSP_INDEX.length + HRSP_INDEX.indexOf(I5XX)]! / total;
-    o[RATIO_INDEX.servers_down] = shares.down[slot]!;
-    o[RATIO_INDEX.session_usage] = shares.usage[slot]!;
+      out[o + RATIO_INDEX.http_5xx] = shares.hrsp[slot * HRSP_INDEX.length + HRSP_INDEX.indexOf(I5XX)]! / total;
+    out[o + RATIO_INDEX.servers_down] = shares.down[slot]!;
+    out[o + RATIO_INDEX.session_usage] = shares.usage[slot]!;
   }
   return out;
 }

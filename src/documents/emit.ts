@@ -1,15 +1,17 @@
-import type { DerivedRow } from '../derive/rates.js';
-import { derivedJson, EMIT_DERIVED, EMIT_INT, type FieldNode } from './field-plan.js';
+import type { DerivedRows } from '../derive/rates.js';
+import { derivedJson, EMIT_DERIVED, EMIT_INT, EMIT_STRING, type FieldNode } from './field-plan.js';
 import type { JsonWriter } from './json-writer.js';
 import type { Cells } from '../parse/stat-table.js';
 
 const OPEN = 123;
 const CLOSE = 125;
 const ZERO = 48;
+const QUOTE = 34;
 
 /**
  * Writes the JSON members (without braces) of the object a field tree builds from one row of cells (the row
- * whose first cell's span is at `base` in `cells.spans`), and says whether it wrote any. Integers are validated
+ * whose first cell's span is at `base` in `cells.spans`, and whose derived values, if any, start at `d0` in
+ * `derived`), and says whether it wrote any. Integers are validated
  * and copied as written, character by character from the cells' text; other values are JSON-encoded by their
  * field's emitter; an object is written only when one of its fields has a value (otherwise its key is taken
  * back).
@@ -19,7 +21,8 @@ export function emitFields(
   nodes: readonly FieldNode[],
   cells: Cells,
   base: number,
-  derived: DerivedRow | undefined,
+  derived: DerivedRows | undefined,
+  d0: number,
   onProblem: (field: string, value: string, expected: string) => void,
 ): boolean {
   const text = cells.text;
@@ -30,10 +33,10 @@ export function emitFields(
     const f = n.field;
     if (f && f.how === EMIT_DERIVED) {
       // Rates and ratios: numbers from the derive step (NaN: none), never from the table.
-      let x = derived ? derived[f.source]! : NaN;
+      let x = derived ? derived[d0 + f.source]! : NaN;
       if (x !== x && n.fallbacks && derived) {
         for (const fb of n.fallbacks) {
-          x = derived[fb.source]!;
+          x = derived[d0 + fb.source]!;
           if (x === x) break;
         }
       }
@@ -71,8 +74,23 @@ export function emitFields(
           any = true;
           continue;
         }
+      } else if (src.how === EMIT_STRING) {
+        // Printable ASCII without a quote or a backslash (names, addresses, statuses) is its own JSON: copied.
+        let k = s;
+        for (; k < e; k++) {
+          const c = text.charCodeAt(k);
+          if (c < 32 || c > 126 || c === 34 || c === 92) break;
+        }
+        if (k === e) {
+          w.text(any ? n.jsonKeyComma : n.jsonKey);
+          w.char(QUOTE);
+          w.span(text, s, e);
+          w.char(QUOTE);
+          any = true;
+          continue;
+        }
       }
-      // Leading zeros, a value that is not a number, or a field with its own emitter.
+      // Leading zeros, a value that is not a number, a string to escape, or a field with its own emitter.
       const raw = text.slice(s, e);
       const frag = src.emit(raw);
       if (frag === undefined) continue; // an "unset" sentinel such as -1
@@ -87,7 +105,7 @@ export function emitFields(
       const mark = w.mark;
       w.text(any ? n.jsonKeyComma : n.jsonKey);
       w.char(OPEN);
-      if (!emitFields(w, n.children!, cells, base, derived, onProblem)) {
+      if (!emitFields(w, n.children!, cells, base, derived, d0, onProblem)) {
         w.rewind(mark);
         continue;
       }

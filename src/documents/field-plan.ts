@@ -16,9 +16,10 @@ export interface CompiledField {
   source: number;
   /**
    * EMIT_INT: an integer copied as written (the common case, inlined on the hot path); EMIT_CALL: use `emit`;
-   * EMIT_DERIVED: a number from the derived row (rates and ratios), not from the table.
+   * EMIT_DERIVED: a number from the derived row (rates and ratios), not from the table; EMIT_STRING: a string,
+   * copied between quotes when it needs no escape (inlined), else JSON-encoded by `emit`.
    */
-  how: 0 | 1 | 2;
+  how: 0 | 1 | 2 | 3;
   /** Path from the dataset object. */
   keys: string[];
   emit: (raw: string) => string | undefined | null;
@@ -61,10 +62,12 @@ export function emitterFor(spec: FieldSpec): (raw: string) => string | undefined
 export const EMIT_INT = 0;
 export const EMIT_CALL = 1;
 export const EMIT_DERIVED = 2;
+export const EMIT_STRING = 3;
 
 export function compileField(spec: FieldSpec, source: number, field = spec.field): CompiledField {
   const plainInt = spec.type === 'long' && (spec.scale === undefined || spec.scale === 1) && !spec.unset?.length;
-  return { source, how: plainInt ? EMIT_INT : EMIT_CALL, keys: field.split('.'), emit: emitterFor(spec), spec };
+  const plainString = spec.type === 'keyword' && !spec.unset?.length;
+  return { source, how: plainInt ? EMIT_INT : plainString ? EMIT_STRING : EMIT_CALL, keys: field.split('.'), emit: emitterFor(spec), spec };
 }
 
 const notText = () => null;

@@ -21,7 +21,7 @@ export function infoEvent(info: InfoRecord, ctx: SampleContext, durationNs: numb
   w.begin();
   w.text(envelopePrefix(ctx, 'haproxy.info', durationNs));
   w.text('{');
-  emitFields(w, INFO_TREE.nodes, infoCells(info), 0, undefined, (field, value, expected) =>
+  emitFields(w, INFO_TREE.nodes, infoCells(info), 0, undefined, 0, (field, value, expected) =>
     problems.push({ dataset: 'haproxy.info', field, value, reason: `expected ${expected}` }),
   );
   w.text('}}}');

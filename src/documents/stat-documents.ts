@@ -1,4 +1,5 @@
 import type { DerivedRows } from '../derive/rates.js';
+import { DERIVED_ROW_LENGTH } from '../fields/derived-fields.js';
 import { isIntText } from '../parse/numbers.js';
 import { cellAt, spanIndex, type StatTable } from '../parse/stat-table.js';
 import { statusOf } from '../parse/status.js';
@@ -78,7 +79,7 @@ export function statEvents(table: StatTable, ctx: SampleContext, durationNs: num
     w.begin();
     w.bytes(prefix);
     w.char(OPEN);
-    w.text(emitFields(w, plan.tree, table, spanIndex(width, r, 0), rates?.[r], onProblem) ? ',"component":"' : '"component":"');
+    w.text(emitFields(w, plan.tree, table, spanIndex(width, r, 0), rates, r * DERIVED_ROW_LENGTH, onProblem) ? ',"component":"' : '"component":"');
     w.text(COMPONENT_NAMES[type]!);
     const status = cellAt(table, r, col.status);
     if (status) {

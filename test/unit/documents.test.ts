@@ -1,5 +1,6 @@
 import { docOf, perProcess } from '../documents.js';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseShowInfo } from '../../src/parse/show-info.js';
 import { parseShowStat } from '../../src/parse/show-stat.js';
 import { statEvents } from '../../src/documents/stat-documents.js';
@@ -312,6 +313,31 @@ describe('field tables', () => {
 });
 
 describe('document ids', () => {
+  // Values are copied from the answer's text into the JSON, character by character, when they need no escape:
+  // checked against JSON.stringify and the digits themselves on random values, through the real parser.
+  it("a row's strings and integers come out of the document as they went in, escaped or not", () => {
+    // What a CLI answer decoded from UTF-8 can hold: any character but a lone surrogate.
+    const char = fc.oneof(
+      fc.constantFrom('"', '\\', ',', ' ', '\u0001', '\u001f', '\u007f', 'é', '😀', '€'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    );
+    const value = fc.string({ unit: char, maxLength: 16 }).filter((v) => !/[\r\n]/.test(v) && v !== '');
+    const int = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String), fc.stringMatching(/^0[0-9]{1,3}$/), fc.constant('-1'));
+    const quote = (v: string) => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    fc.assert(
+      fc.property(value, value, int, (addr, cookie, stot) => {
+        const text = `# pxname,svname,iid,sid,type,addr,cookie,stot,\nbe,s1,3,1,2,${quote(addr)},${quote(cookie)},${stot},\n\n`;
+        const [e] = statEvents(parseShowStat(text), ctx(), 1).events;
+        const json = e!.json.toString();
+        const d = JSON.parse(json) as Doc;
+        expect(d.haproxy.stat.source.address).toBe(addr);
+        expect(d.haproxy.stat.cookie).toBe(cookie);
+        expect(json).toContain(`"session":{"total":${BigInt(stot).toString()}}`); // exact digits, beyond 2^53 too
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('documentIdsFor (hash state copied per row) equals documentId', async () => {
     const { documentId, documentIdsFor } = await import('../../src/documents/document-id.js');
     const f = documentIdsFor(['stat', '/run/m.sock', 12, undefined, 1, 1_800_000_000_000]);

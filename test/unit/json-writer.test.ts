@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { JsonWriter, Slab } from '../../src/documents/json-writer.js';
+import { JsonWriter } from '../../src/documents/json-writer.js';
 
 describe('JsonWriter', () => {
   it('gives the UTF-8 bytes of the text written, ASCII or not, after any rewinds', () => {
@@ -34,9 +34,9 @@ describe('JsonWriter', () => {
       docs.push(w.finish());
       texts.push(`${text}\n`);
     }
-    // The first block may be one that earlier documents began.
+    // A document that does not fit in what is left of a block moves to the next: one block more at most.
     const blocks = new Set(docs.map((d) => d.buffer)).size;
-    const least = Math.ceil(texts.reduce((a, t) => a + Buffer.byteLength(t), 0) / Slab.BLOCK_BYTES);
+    const least = Math.ceil(texts.reduce((a, t) => a + Buffer.byteLength(t), 0) / JsonWriter.BLOCK_BYTES);
     expect([least, least + 1]).toContain(blocks);
     docs.forEach((d, i) => expect(d.toString('utf8')).toBe(texts[i]));
   });
@@ -44,10 +44,33 @@ describe('JsonWriter', () => {
   it('writes a document larger than a slab into a block of its own', () => {
     const w = new JsonWriter();
     w.begin();
-    const big = `"${'y'.repeat(Slab.BLOCK_BYTES + 10)}"`;
+    const big = `"${'y'.repeat(JsonWriter.BLOCK_BYTES + 10)}"`;
     w.text(big);
     const d = w.finish();
     expect(d.length).toBe(big.length);
     expect(d.toString()).toBe(big);
+  });
+
+  it('keeps marks across a move to a new block: a rewind after the move drops exactly what followed the mark', () => {
+    const w = new JsonWriter();
+    w.begin();
+    w.text('{}');
+    const first = w.finish();
+    // 240,002 bytes of the first block used: 22,142 left, less than 10,008 characters may need.
+    for (let i = 0; i < 24; i++) {
+      w.begin();
+      w.text('f'.repeat(10_000));
+      w.finish();
+    }
+    w.begin();
+    w.text('{"a":1');
+    const mark = w.mark;
+    w.text(`,"b":"${'f'.repeat(10_000)}"`); // the document moves, with {"a":1, to a new block
+    w.rewind(mark);
+    w.char(125);
+    const d = w.finish();
+    expect(d.buffer).not.toBe(first.buffer);
+    expect(d.toString()).toBe('{"a":1}');
+    expect(first.toString()).toBe('{}');
   });
 });
