@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 
 /**
  * A deterministic `_id`: the same sample always gets the same id, so a batch re-sent after a crash or a retry
@@ -10,22 +10,30 @@ import { createHash } from 'node:crypto';
 export function documentId(parts: readonly (string | number | boolean | undefined)[]): string {
   let key = '';
   for (const p of parts) key += `${p === undefined ? '\u0001' : String(p)}\u0000`;
-  return createHash('sha1').update(key).digest('base64url');
+  return sha1(key);
 }
 
 /**
- * Ids for many documents that share a prefix (every row of one process sample): the prefix is hashed once and
- * the hash state copied per document. Same result as documentId([...prefix, ...rest]).
+ * Ids for many documents that share a prefix (every row of one process sample): the prefix's key is built once.
+ * Same result as documentId([...prefix, ...rest]). Node's one-shot `crypto.hash` (20.12 and later) hashes a row
+ * in half the time of a Hash object; older versions use one.
  */
 export function documentIdsFor(
   prefix: readonly (string | number | boolean | undefined)[],
 ): (rest: readonly (string | number | boolean | undefined)[]) => string {
   let key = '';
   for (const p of prefix) key += `${p === undefined ? '\u0001' : String(p)}\u0000`;
-  const base = createHash('sha1').update(key);
   return (rest) => {
-    let k = '';
+    let k = key;
     for (const p of rest) k += `${p === undefined ? '\u0001' : String(p)}\u0000`;
-    return base.copy().update(k).digest('base64url');
+    return sha1(k);
   };
+}
+
+/** `crypto.hash`, where this Node has it. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+
+/** The SHA-1 of `key`'s UTF-8 bytes, base64url. */
+function sha1(key: string): string {
+  return oneShot ? oneShot('sha1', key, 'base64url') : createHash('sha1').update(key).digest('base64url');
 }

@@ -344,4 +344,16 @@ describe('document ids', () => {
     expect(f([3, 0, 1, 'be', 'BACKEND'])).toBe(documentId(['stat', '/run/m.sock', 12, undefined, 1, 1_800_000_000_000, 3, 0, 1, 'be', 'BACKEND']));
     expect(f([3, 0, 1, 'be', 'BACKEND'])).not.toBe(f([3, 0, 0, 'be', 'FRONTEND']));
   });
+
+  it('ids are the SHA-1 of their parts, whichever hashing API this Node offers', async () => {
+    const { createHash } = await import('node:crypto');
+    const { documentId } = await import('../../src/documents/document-id.js');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.integer(), fc.constant(undefined)), { maxLength: 8 }), (parts) => {
+        const key = parts.map((p) => `${p === undefined ? '\u0001' : String(p)}\u0000`).join('');
+        expect(documentId(parts)).toBe(createHash('sha1').update(key).digest('base64url'));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
