@@ -12,7 +12,8 @@ export type { StatTable } from './stat-table.js';
  * HAProxy writes one record per line (it turns newlines inside values into spaces) and quotes a value only
  * when it holds a comma, a quote or a line break. So a line without any `"` is exactly its comma-separated
  * fields, whose bounds are found in place; a line with a quote goes through csv-parse for RFC 4180 unquoting,
- * and its unquoted values are appended to the table's text. This keeps a 2,000-server answer cheap (csv-parse
+ * and the few values that are not spelled as they are in the line (an escaped quote) are appended to the
+ * table's text. This keeps a 2,000-server answer cheap (csv-parse
  * alone costs about 3x HAProxy's own dump time), and a property test checks that both paths agree.
  */
 export function parseShowStat(text: string): StatTable {
@@ -42,7 +43,7 @@ export function parseShowStat(text: string): StatTable {
   let lines = 0;
   for (let p = nl0; p >= 0; p = text.indexOf('\n', p + 1)) lines++;
   const spans = new Int32Array(2 * cols * lines);
-  /** Unquoted values of quoted lines, appended after the answer's text. */
+  /** Values of quoted lines that are not spans of the answer (an escaped quote), appended after its text. */
   const extras: string[] = [];
   let extraAt = text.length;
   let rowCount = 0;
