@@ -12,7 +12,7 @@ export interface InfoResult {
   unknownKeys: string[];
 }
 
-/** Scratch space for one document at a time (an allocator only: nothing is kept between calls). */
+/** Writes every info document, one at a time, into its blocks (see JsonWriter): nothing else is kept between calls. */
 const w = new JsonWriter();
 
 /** The `haproxy.info` document of one process sample. Pure. */

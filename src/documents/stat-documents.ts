@@ -12,7 +12,7 @@ import { JsonWriter } from './json-writer.js';
 
 export const COMPONENT_NAMES = ['frontend', 'backend', 'server', 'listener'] as const;
 
-/** Scratch space for one document at a time (an allocator only: nothing is kept between calls). */
+/** Writes every stat document, one at a time, into its blocks (see JsonWriter): nothing else is kept between calls. */
 const w = new JsonWriter();
 const OPEN = 123;
 
