@@ -13,9 +13,9 @@
  *   rates) from its own mapping and unmaps it when freed, until the first such block is freed; from then on
  *   it raises the threshold to that block's size and keeps freed blocks in its heap, which fragments and only
  *   grows. Setting the threshold, at glibc's own default of 128 KB, keeps it from moving.
- * Together they took the steady RSS from 178 MB to 111 MB, for about a fifth more CPU per poll (87 ms against
- * 107 ms, `npm run bench -- peer`): the young generation is collected more often, and more of it survives into
- * the old generation.
+ * Together they take the steady RSS from 168 MB to 106 MB, for little CPU (79 ms a poll without them, 82 ms
+ * with them, `npm run bench -- peer`), now that a poll leaves about 3 MB of garbage. With the 8 MB it left
+ * before the stat table became spans of the answer, they cost about a fifth more CPU.
  */
 
 /** Node.js options, before the script. */

@@ -11,10 +11,9 @@ const QUOTE = 34;
 /**
  * Writes the JSON members (without braces) of the object a field tree builds from one row of cells (the row
  * whose first cell's span is at `base` in `cells.spans`, and whose derived values, if any, start at `d0` in
- * `derived`), and says whether it wrote any. Integers are validated
- * and copied as written, character by character from the cells' text; other values are JSON-encoded by their
- * field's emitter; an object is written only when one of its fields has a value (otherwise its key is taken
- * back).
+ * `derived`), and says whether it wrote any. Integers, and strings that need no escape, are copied as written,
+ * character by character from the cells' text; other values are JSON-encoded by their field's emitter; an
+ * object is written only when one of its fields has a value (otherwise its key is taken back).
  */
 export function emitFields(
   w: JsonWriter,
