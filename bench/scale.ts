@@ -14,16 +14,27 @@ import { HaproxyLab } from '../lab/haproxy.js';
 import { waitFor } from '../lab/ports.js';
 import { cpuMs, eachLine, rssMb, spawnHapbeat, stopProcess } from './proc.js';
 
-/**
- * A HAProxy configuration with `servers` servers, 100 per backend, no health checks; with `statsSocket`, the
- * worker's own stats socket too (for a peer that reads one socket).
- */
-export function configWith(servers: number, statsSocket = false): (lab: HaproxyLab) => string {
+/** What a generated configuration adds to its 2,000-style layout. */
+export interface ConfigOptions {
+  /** The worker's own stats socket too (for a peer that reads one socket). */
+  statsSocket?: boolean;
+  /**
+   * The port of server `s` (its index in its backend); by default 30900 + s, where nothing listens (the
+   * servers take no traffic).
+   */
+  serverPort?: (s: number) => number;
+  /** fe_main sends `/be_<n>/...` to backend be_<n> (otherwise everything goes to be_0). */
+  routeByPath?: boolean;
+}
+
+/** A HAProxy configuration with `servers` servers, 100 per backend, no health checks. */
+export function configWith(servers: number, opts: ConfigOptions = {}): (lab: HaproxyLab) => string {
+  const port = opts.serverPort ?? ((s: number) => 30900 + s);
   return (lab) => {
     const lines = [
       'global',
       '  nbthread 2',
-      ...(statsSocket ? [`  stats socket ${lab.workerSocket} mode 600 level admin`] : []),
+      ...(opts.statsSocket ? [`  stats socket ${lab.workerSocket} mode 600 level admin`] : []),
       'defaults',
       '  mode http',
       '  timeout connect 1s',
@@ -31,11 +42,12 @@ export function configWith(servers: number, statsSocket = false): (lab: HaproxyL
       '  timeout server 10s',
       'frontend fe_main',
       `  bind 127.0.0.1:${lab.ports.fe}`,
+      ...(opts.routeByPath ? ['  use_backend %[path,field(2,/)]'] : []),
       '  default_backend be_0',
     ];
     for (let b = 0; b < Math.ceil(servers / 100); b++) {
       lines.push(`backend be_${b}`);
-      for (let s = 0; s < Math.min(100, servers - b * 100); s++) lines.push(`  server s${s} 127.0.0.1:${30900 + s}`);
+      for (let s = 0; s < Math.min(100, servers - b * 100); s++) lines.push(`  server s${s} 127.0.0.1:${port(s)}`);
     }
     return `${lines.join('\n')}\n`;
   };

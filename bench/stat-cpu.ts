@@ -14,7 +14,7 @@ const SERVERS = 2000;
 const RUNS = 100;
 
 /** 2,000 servers in 20 backends, with the worker's stats socket for the peer (prometheus-haproxy-exporter). */
-export const config2000 = configWith(SERVERS, true);
+export const config2000 = configWith(SERVERS, { statsSocket: true });
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statParts } from '../../bench/doc-size.js';
+import { sizeBounds, statParts } from '../../bench/doc-size.js';
 import { PollTransform } from '../../src/pipeline/transform.js';
 import { recordedPoll } from '../../lab/recorded-poll.js';
 import { docOf, testSettings, type Doc } from '../documents.js';
@@ -48,5 +48,25 @@ describe("the bench's split of a stat document's bytes (goal 3's breakdown)", ()
 
   it('refuses a document that is not haproxy.stat', () => {
     expect(() => statParts('{"haproxy":{"info":{}}}')).toThrow(/not a haproxy.stat document/);
+  });
+
+  it('the floor keeps every field and name and shortens each value to one character; zeros are left out but for the identity', () => {
+    const doc =
+      '{"@timestamp":"2026-11-21T00:00:00.000Z","haproxy":{"stat":{"proxy":{"id":0},"server":{"id":0,"backup":0},"in":{"bytes":123456,"bytes_per_s":0},"h2":{"x":0},"status":"UP 2/3","up":true}}}';
+    const b = sizeBounds([doc]);
+    expect(b.floor).toBe(
+      '{"@timestamp":0,"haproxy":{"stat":{"proxy":{"id":0},"server":{"id":0,"backup":0},"in":{"bytes":0,"bytes_per_s":0},"h2":{"x":0},"status":0,"up":0}}}'
+        .length,
+    );
+    expect(b.statFloor).toBe('{"proxy":{"id":0},"server":{"id":0,"backup":0},"in":{"bytes":0,"bytes_per_s":0},"h2":{"x":0},"status":0,"up":0}'.length);
+    expect(b.withoutZeros).toBe(
+      '{"@timestamp":"2026-11-21T00:00:00.000Z","haproxy":{"stat":{"proxy":{"id":0},"server":{"id":0},"in":{"bytes":123456},"status":"UP 2/3","up":true}}}'
+        .length,
+    );
+    // On real documents: a mean over the documents, below each document's size.
+    const jsons = stats.map((e) => e.json.toString());
+    const real = sizeBounds(jsons);
+    expect(real.floor).toBeLessThan(jsons.reduce((a, j) => a + j.length, 0) / jsons.length);
+    expect(sizeBounds([jsons[0]!, jsons[0]!])).toEqual(sizeBounds([jsons[0]!]));
   });
 });
