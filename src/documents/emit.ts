@@ -1,5 +1,5 @@
 import type { DerivedRows } from '../derive/rates.js';
-import { derivedJson, EMIT_DERIVED, EMIT_INT, EMIT_STRING, type FieldNode } from './field-plan.js';
+import { EMIT_DERIVED, EMIT_INT, EMIT_STRING, type FieldNode } from './field-plan.js';
 import type { JsonWriter } from './json-writer.js';
 import type { Cells } from '../parse/stat-table.js';
 
@@ -11,9 +11,10 @@ const QUOTE = 34;
 /**
  * Writes the JSON members (without braces) of the object a field tree builds from one row of cells (the row
  * whose first cell's span is at `base` in `cells.spans`, and whose derived values, if any, start at `d0` in
- * `derived`), and says whether it wrote any. Integers, and strings that need no escape, are copied as written,
- * character by character from the cells' text; other values are JSON-encoded by their field's emitter; an
- * object is written only when one of its fields has a value (otherwise its key is taken back).
+ * `derived`), and says whether it wrote any. Keys are copied from the bytes the plan encoded once. Integers, and
+ * strings that need no escape, are copied as written, character by character from the cells' text; derived
+ * numbers are written rounded without making a string; other values are JSON-encoded by their field's emitter.
+ * An object is written only when one of its fields has a value (otherwise its key is taken back).
  */
 export function emitFields(
   w: JsonWriter,
@@ -40,9 +41,9 @@ export function emitFields(
         }
       }
       if (x !== x) continue;
-      w.text(any ? n.jsonKeyComma : n.jsonKey);
+      w.key(any ? n.keyComma : n.key);
       if (x === 0) w.char(ZERO);
-      else w.text(derivedJson(x));
+      else w.rounded(x);
       any = true;
     } else if (f) {
       let src = f;
@@ -60,19 +61,14 @@ export function emitFields(
       }
       if (s === e) continue;
       if (src.how === EMIT_INT) {
-        // Inlined integer check (optional minus, 1-20 digits, no leading zero): copied as written.
-        let k = text.charCodeAt(s) === 45 ? s + 1 : s;
-        let ok = e > k && e - k <= 20 && !(text.charCodeAt(k) === 48 && e - k > 1);
-        for (; ok && k < e; k++) {
-          const c = text.charCodeAt(k);
-          if (c < 48 || c > 57) ok = false;
-        }
-        if (ok) {
-          w.text(any ? n.jsonKeyComma : n.jsonKey);
-          w.span(text, s, e);
+        // An integer as HAProxy writes it is copied as written; anything else goes to the emitter below.
+        const mark = w.mark;
+        w.key(any ? n.keyComma : n.key);
+        if (w.integer(text, s, e)) {
           any = true;
           continue;
         }
+        w.rewind(mark);
       } else if (src.how === EMIT_STRING) {
         // Printable ASCII without a quote or a backslash (names, addresses, statuses) is its own JSON: copied.
         let k = s;
@@ -81,7 +77,7 @@ export function emitFields(
           if (c < 32 || c > 126 || c === 34 || c === 92) break;
         }
         if (k === e) {
-          w.text(any ? n.jsonKeyComma : n.jsonKey);
+          w.key(any ? n.keyComma : n.key);
           w.char(QUOTE);
           w.span(text, s, e);
           w.char(QUOTE);
@@ -97,12 +93,12 @@ export function emitFields(
         onProblem(src.spec.source, raw, src.spec.type);
         continue;
       }
-      w.text(any ? n.jsonKeyComma : n.jsonKey);
+      w.key(any ? n.keyComma : n.key);
       w.text(frag);
       any = true;
     } else {
       const mark = w.mark;
-      w.text(any ? n.jsonKeyComma : n.jsonKey);
+      w.key(any ? n.keyComma : n.key);
       w.char(OPEN);
       if (!emitFields(w, n.children!, cells, base, derived, d0, onProblem)) {
         w.rewind(mark);

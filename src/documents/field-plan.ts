@@ -76,36 +76,41 @@ function compileDerived(spec: FieldSpec, index: number): CompiledField {
   return { source: index, how: EMIT_DERIVED, keys: spec.field.split('.'), emit: notText, spec };
 }
 
-/** A derived number as JSON: rounded to 3 decimals. */
-export function derivedJson(x: number): string {
-  return String(Math.round(x * 1000) / 1000);
-}
-
 /**
  * Fields arranged as the tree of the document they build: a leaf reads one column (or the first present of
  * several, in priority order), an inner node groups the fields under one key.
  */
 export interface FieldNode {
-  key: string;
-  /** The key, JSON-quoted once, followed by a colon: `"key":`. */
-  jsonKey: string;
-  /** The same with a leading comma: `,"key":`. */
-  jsonKeyComma: string;
-  field?: CompiledField;
+  name: string;
+  /** The member's key as JSON bytes, written once: `"name":`. */
+  key: Uint8Array;
+  /** The same with a leading comma: `,"name":`. */
+  keyComma: Uint8Array;
+  field: CompiledField | undefined;
   /** Further sources for the same leaf, tried when `field` has no value (Memmax_MB after Memmax_bytes). */
-  fallbacks?: CompiledField[];
-  children?: FieldNode[];
+  fallbacks: CompiledField[] | undefined;
+  children: FieldNode[] | undefined;
+}
+
+/**
+ * A node with every member present from the start, so that all nodes share one shape (hidden class) and the
+ * hot path's reads of `field`, `fallbacks` and `children` stay monomorphic.
+ */
+function fieldNode(name: string): FieldNode {
+  const key = `${JSON.stringify(name)}:`;
+  return { name, key: Buffer.from(key), keyComma: Buffer.from(`,${key}`), field: undefined, fallbacks: undefined, children: undefined };
 }
 
 /** Arranges fields as a tree. Fields are in priority order: the first one for a path is tried first. */
 export function fieldTree(fields: readonly CompiledField[]): FieldNode[] {
-  const root: FieldNode = { key: '', jsonKey: '"":', jsonKeyComma: ',"":', children: [] };
+  const root = fieldNode('');
+  root.children = [];
   for (const f of fields) {
     let node = root;
     f.keys.forEach((k, i) => {
-      let child = node.children!.find((c) => c.key === k);
+      let child = node.children!.find((c) => c.name === k);
       if (!child) {
-        child = { key: k, jsonKey: `${JSON.stringify(k)}:`, jsonKeyComma: `,${JSON.stringify(k)}:` };
+        child = fieldNode(k);
         node.children!.push(child);
       }
       if (i === f.keys.length - 1) {

@@ -73,4 +73,100 @@ describe('JsonWriter', () => {
     expect(d.toString()).toBe('{"a":1}');
     expect(first.toString()).toBe('{}');
   });
+
+  /** What a derived number (a rate, a ratio) looks like in a document: rounded to 3 decimals. */
+  const roundedText = (x: number) => String(Math.round(x * 1000) / 1000);
+  const written = (write: (w: JsonWriter) => void) => {
+    const w = new JsonWriter();
+    w.begin();
+    write(w);
+    return w.finish().toString('latin1');
+  };
+
+  it('writes a rounded number exactly as String(Math.round(x * 1000) / 1000) does', () => {
+    const edges = [
+      0,
+      -0,
+      0.0004,
+      0.0005,
+      -0.0005,
+      -0.0004,
+      0.1,
+      0.999,
+      0.9995,
+      1,
+      10,
+      123.456,
+      1e12 - 0.001,
+      1e12 - 0.0005,
+      1e12,
+      999999999999.9995,
+      1e15,
+      -1e15,
+      1e20,
+      1e21,
+      2 ** 53,
+      Number.MAX_VALUE,
+    ];
+    for (const x of edges)
+      expect(
+        written((w) => w.rounded(x)),
+        String(x),
+      ).toBe(roundedText(x));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.double({ min: -1e13, max: 1e13, noNaN: true }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).map((i) => i / 1000),
+          fc.integer({ min: 0, max: 2 ** 30 }).map((i) => i / 7),
+        ),
+        (x) => {
+          expect(written((w) => w.rounded(x))).toBe(roundedText(x));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('copies an integer as HAProxy writes it, and writes nothing for any other text', () => {
+    const isInteger = /^-?(?:0|[1-9][0-9]{0,19})$/;
+    const cases = [
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '00',
+      '01',
+      '-01',
+      '',
+      '-',
+      '1.5',
+      '1e3',
+      ' 1',
+      '12345678901234567890',
+      '123456789012345678901',
+      '-12345678901234567890',
+      'x',
+    ];
+    const texts = fc.oneof(fc.constantFrom(...cases), fc.stringMatching(/^-?[0-9]{0,22}$/), fc.string({ unit: 'binary', maxLength: 24 }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 5 }), texts, fc.string({ maxLength: 5 }), (before, value, after) => {
+        const w = new JsonWriter();
+        w.begin();
+        w.text('[');
+        const line = before + value + after;
+        const ok = w.integer(line, before.length, before.length + value.length);
+        expect(ok).toBe(isInteger.test(value));
+        w.text(']');
+        expect(w.finish().toString()).toBe(ok ? `[${value}]` : '[]');
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('copies a key as its bytes', () => {
+    expect(written((w) => w.key(Buffer.from(',"bytes_per_s":')))).toBe(',"bytes_per_s":');
+  });
 });
