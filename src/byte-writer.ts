@@ -20,11 +20,30 @@ export class ByteWriter {
 
   write(s: string): this {
     // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair: 4 bytes for 2 units).
-    const worst = s.length * 3;
-    if (this.buf.length - this.len < worst) this.grow(worst);
-    this.len += this.buf.write(s, this.len, 'utf8');
+    const n = s.length;
+    if (this.buf.length - this.len < n * 3) this.grow(n * 3);
+    if (n > ByteWriter.SHORT) {
+      this.len += this.buf.write(s, this.len, 'utf8');
+      return this;
+    }
+    // Short text (ids, index names, separators) is copied in a loop while it is ASCII: cheaper than the call
+    // into Buffer's encoder; the rest of a string that is not ASCII still goes through it.
+    const buf = this.buf;
+    let p = this.len;
+    for (let k = 0; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if (c >= 128) {
+        this.len = p + buf.write(s.slice(k), p, 'utf8');
+        return this;
+      }
+      buf[p++] = c;
+    }
+    this.len = p;
     return this;
   }
+
+  /** Strings up to this length are copied by `write`'s loop. */
+  static readonly SHORT = 64;
 
   /** Appends bytes as they are. */
   bytes(b: Uint8Array): this {

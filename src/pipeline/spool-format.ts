@@ -34,7 +34,17 @@ export function encodeRecord(events: readonly HapbeatEvent[]): Buffer {
   let estimate = 0;
   for (const e of events) estimate += e.json.length + 64;
   const lines = RECORD_LINES.borrow(estimate);
-  for (const e of events) lines.write(`${e.id}\t${e.dataset}\t${e.timestamp}\t`).bytes(e.json).write('\n');
+  // Written piece by piece: a joined line would be a string per event, and the documents of one sample share
+  // their timestamp, whose text is made once.
+  let timestamp = NaN;
+  let timestampText = '';
+  for (const e of events) {
+    if (e.timestamp !== timestamp) {
+      timestamp = e.timestamp;
+      timestampText = String(timestamp);
+    }
+    lines.write(e.id).write('\t').write(e.dataset).write('\t').write(timestampText).write('\t').bytes(e.json).write('\n');
+  }
   const body = gzipSync(lines.finish(), { level: 1 });
   RECORD_LINES.giveBack(lines);
   const rec = Buffer.allocUnsafe(RECORD_HEADER_BYTES + body.length);

@@ -17,6 +17,22 @@ describe('ByteWriter', () => {
     );
   });
 
+  it('copies short ASCII text in a loop and hands the rest of a non-ASCII string to the encoder: the same bytes', () => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: ByteWriter.SHORT + 2 }),
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+      fc.tuple(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }), fc.string({ maxLength: 30 })).map((t) => t.join('')),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const w = new ByteWriter(0);
+        for (const p of parts) w.write(p);
+        expect(w.finish().equals(Buffer.from(parts.join(''), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('grows past a small estimate: 10,000 documents of 2 KB in a writer told 256 bytes', () => {
     const doc = `{"a":"${'x'.repeat(2000)}","é":"€"}\n`;
     const w = new ByteWriter(0);

@@ -39,15 +39,24 @@ describe('spool records', () => {
   it('read back exactly what was written, including tabs, new lines and non-ASCII in values', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ id: fc.string({ minLength: 1 }).filter((s) => !/[\t\n]/.test(s)), n: fc.integer(), text: fc.string() }), {
-          minLength: 1,
-          maxLength: 50,
-        }),
+        fc.array(
+          fc.record({
+            id: fc.oneof(fc.string({ minLength: 1 }), fc.string({ minLength: 1, unit: 'grapheme' })).filter((s) => !/[\t\n]/.test(s)),
+            n: fc.integer(),
+            text: fc.string(),
+            // Runs of documents with one timestamp (a sample), then another.
+            t: fc.integer({ min: 0, max: 2 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 50,
+          },
+        ),
         (items) => {
-          const events: HapbeatEvent[] = items.map((x, i) => ({
+          const events: HapbeatEvent[] = items.map((x) => ({
             id: x.id,
             dataset: 'haproxy.stat',
-            timestamp: 1_800_000_000_000 + i,
+            timestamp: 1_800_000_000_000 + x.t,
             json: Buffer.from(JSON.stringify({ n: x.n, text: x.text })),
           }));
           const s = scanAt(encodeRecord(events), 0);

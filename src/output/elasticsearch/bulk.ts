@@ -8,6 +8,9 @@ import { emptyResult, type PublishResult } from '../output.js';
  * The `_bulk` body: a `create` action per document (data streams accept only create), with the document's
  * `_id` where `sendId` says so (not into time series data streams, which make their own). Built straight into
  * a buffer (see ByteWriter): `w`, when given, is a writer borrowed from a BufferPool.
+ *
+ * `indexFor` must depend only on an event's dataset and timestamp: it is asked again only when those change
+ * (the documents of one sample share both), and an action line without an id is encoded once per index.
  */
 export function bulkBody(
   events: readonly HapbeatEvent[],
@@ -15,9 +18,22 @@ export function bulkBody(
   sendId: boolean | ((e: HapbeatEvent) => boolean),
   w = new ByteWriter(bulkEstimate(events)),
 ): Buffer {
+  let dataset: string | undefined;
+  let timestamp = NaN;
+  let index = '';
+  let action: Buffer | undefined;
   for (const e of events) {
-    const withId = typeof sendId === 'boolean' ? sendId : sendId(e);
-    w.write(withId ? `{"create":{"_index":"${indexFor(e)}","_id":"${e.id}"}}\n` : `{"create":{"_index":"${indexFor(e)}"}}\n`);
+    if (e.dataset !== dataset || e.timestamp !== timestamp) {
+      dataset = e.dataset;
+      timestamp = e.timestamp;
+      const next = indexFor(e);
+      if (next !== index) {
+        index = next;
+        action = undefined;
+      }
+    }
+    if (typeof sendId === 'boolean' ? sendId : sendId(e)) w.write('{"create":{"_index":"').write(index).write('","_id":"').write(e.id).write('"}}\n');
+    else w.bytes((action ??= Buffer.from(`{"create":{"_index":"${index}"}}\n`)));
     w.bytes(e.json);
     w.write('\n');
   }
