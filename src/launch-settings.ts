@@ -13,9 +13,10 @@
  *   rates) from its own mapping and unmaps it when freed, until the first such block is freed; from then on
  *   it raises the threshold to that block's size and keeps freed blocks in its heap, which fragments and only
  *   grows. Setting the threshold, at glibc's own default of 128 KB, keeps it from moving.
- * Together they take the steady RSS from 168 MB to 106 MB, for little CPU (79 ms a poll without them, 82 ms
- * with them, `npm run bench -- peer`), now that a poll leaves about 3 MB of garbage. With the 8 MB it left
- * before the stat table became spans of the answer, they cost about a fifth more CPU.
+ * Together they take the steady RSS from 172 MB to 104 MB, for a few ms of CPU a poll (80 ms without them, 87
+ * ms with them, `npm run bench -- peer` on a busy machine: 0.29x and 0.32x the exporter's), now that a poll
+ * leaves about 3 MB of garbage. With the 8 MB it left before the stat table became spans of the answer, they
+ * cost about a fifth more CPU.
  */
 
 /** Node.js options, before the script. */
