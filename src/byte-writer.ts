@@ -1,4 +1,34 @@
 /**
+ * Text and bytes up to this length are copied in a loop: for the short pieces writers append most (keys, ids,
+ * index names, separators), cheaper than a call into Buffer's native code. Longer ones go to it.
+ */
+export const SHORT_COPY = 64;
+
+/**
+ * Writes the UTF-8 of `s` from index `from` up to `to` (exclusive) into `buf` at `at`, and returns where it
+ * ended. `buf` must have room for 3 bytes per UTF-16 unit. Short text is copied one unit per byte while it is
+ * ASCII; from its first other character on, and for long text, Buffer's encoder writes it.
+ */
+export function writeUtf8(buf: Buffer, at: number, s: string, from: number, to: number): number {
+  if (to - from > SHORT_COPY) return at + buf.write(from === 0 && to === s.length ? s : s.slice(from, to), at, 'utf8');
+  let p = at;
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 128) return p + buf.write(s.slice(k, to), p, 'utf8');
+    buf[p++] = c;
+  }
+  return p;
+}
+
+/** Copies `b` into `buf` at `at` (which must have room), and returns where it ended. */
+export function copyBytes(buf: Buffer, at: number, b: Uint8Array): number {
+  const n = b.length;
+  if (n > SHORT_COPY) buf.set(b, at);
+  else for (let k = 0; k < n; k++) buf[at + k] = b[k]!;
+  return at + n;
+}
+
+/**
  * Builds one large UTF-8 buffer from many strings (a bulk request body, a spool record) without first
  * joining them into one large string. A joined string of a few MB lives in V8's large-object space until the
  * next full garbage collection, once per request; a buffer's bytes are outside the heap and are freed as soon
@@ -20,36 +50,15 @@ export class ByteWriter {
 
   write(s: string): this {
     // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair: 4 bytes for 2 units).
-    const n = s.length;
-    if (this.buf.length - this.len < n * 3) this.grow(n * 3);
-    if (n > ByteWriter.SHORT) {
-      this.len += this.buf.write(s, this.len, 'utf8');
-      return this;
-    }
-    // Short text (ids, index names, separators) is copied in a loop while it is ASCII: cheaper than the call
-    // into Buffer's encoder; the rest of a string that is not ASCII still goes through it.
-    const buf = this.buf;
-    let p = this.len;
-    for (let k = 0; k < n; k++) {
-      const c = s.charCodeAt(k);
-      if (c >= 128) {
-        this.len = p + buf.write(s.slice(k), p, 'utf8');
-        return this;
-      }
-      buf[p++] = c;
-    }
-    this.len = p;
+    if (this.buf.length - this.len < s.length * 3) this.grow(s.length * 3);
+    this.len = writeUtf8(this.buf, this.len, s, 0, s.length);
     return this;
   }
-
-  /** Strings up to this length are copied by `write`'s loop. */
-  static readonly SHORT = 64;
 
   /** Appends bytes as they are. */
   bytes(b: Uint8Array): this {
     if (this.buf.length - this.len < b.length) this.grow(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    this.len = copyBytes(this.buf, this.len, b);
     return this;
   }
 

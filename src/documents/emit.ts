@@ -41,7 +41,7 @@ export function emitFields(
         }
       }
       if (x !== x) continue;
-      w.key(any ? n.keyComma : n.key);
+      w.bytes(any ? n.keyComma : n.key);
       if (x === 0) w.char(ZERO);
       else w.rounded(x);
       any = true;
@@ -63,7 +63,7 @@ export function emitFields(
       if (src.how === EMIT_INT) {
         // An integer as HAProxy writes it is copied as written; anything else goes to the emitter below.
         const mark = w.mark;
-        w.key(any ? n.keyComma : n.key);
+        w.bytes(any ? n.keyComma : n.key);
         if (w.integer(text, s, e)) {
           any = true;
           continue;
@@ -77,7 +77,7 @@ export function emitFields(
           if (c < 32 || c > 126 || c === 34 || c === 92) break;
         }
         if (k === e) {
-          w.key(any ? n.keyComma : n.key);
+          w.bytes(any ? n.keyComma : n.key);
           w.char(QUOTE);
           w.span(text, s, e);
           w.char(QUOTE);
@@ -93,12 +93,12 @@ export function emitFields(
         onProblem(src.spec.source, raw, src.spec.type);
         continue;
       }
-      w.key(any ? n.keyComma : n.key);
+      w.bytes(any ? n.keyComma : n.key);
       w.text(frag);
       any = true;
     } else {
       const mark = w.mark;
-      w.key(any ? n.keyComma : n.key);
+      w.bytes(any ? n.keyComma : n.key);
       w.char(OPEN);
       if (!emitFields(w, n.children!, cells, base, derived, d0, onProblem)) {
         w.rewind(mark);

@@ -1,3 +1,5 @@
+import { copyBytes, writeUtf8 } from '../byte-writer.js';
+
 /**
  * Builds documents' JSON byte by byte, straight into blocks of memory outside V8's heap, so that a finished
  * document is a small view of bytes that nothing copies again until an output sends them.
@@ -13,8 +15,7 @@
  * moves, with what it has so far, to the start of a new block (a document larger than a block gets a block
  * of its own). Marks are relative to the document's start, so they survive the move.
  *
- * Text is copied one UTF-16 unit per byte while it is ASCII (HAProxy's names and numbers, the field keys);
- * the rest of a string that is not goes through Buffer's UTF-8 encoder.
+ * Text and bytes are copied as ByteWriter copies them (writeUtf8, copyBytes): short pieces in a loop.
  */
 export class JsonWriter {
   static readonly BLOCK_BYTES = 256 * 1024;
@@ -47,27 +48,7 @@ export class JsonWriter {
   span(s: string, from: number, to: number): void {
     // A UTF-16 unit takes at most 3 bytes in UTF-8.
     if (this.block.length - this.pos < (to - from) * 3) this.move((to - from) * 3);
-    const buf = this.block;
-    let p = this.pos;
-    for (let k = from; k < to; k++) {
-      const c = s.charCodeAt(k);
-      if (c >= 128) {
-        this.pos = p + buf.write(s.slice(k, to), p, 'utf8');
-        return;
-      }
-      buf[p++] = c;
-    }
-    this.pos = p;
-  }
-
-  /** Appends a member's key (`"name":`, already JSON bytes): copied one by one, which beats a native call. */
-  key(b: Uint8Array): void {
-    const n = b.length;
-    if (this.block.length - this.pos < n) this.move(n);
-    const buf = this.block;
-    let p = this.pos;
-    for (let k = 0; k < n; k++) buf[p++] = b[k]!;
-    this.pos = p;
+    this.pos = writeUtf8(this.block, this.pos, s, from, to);
   }
 
   /**
@@ -137,11 +118,10 @@ export class JsonWriter {
     this.pos = p;
   }
 
-  /** Appends bytes as they are (already UTF-8 JSON). */
+  /** Appends bytes as they are (already UTF-8 JSON: a member's key, an envelope). */
   bytes(b: Uint8Array): void {
     if (this.block.length - this.pos < b.length) this.move(b.length);
-    this.block.set(b, this.pos);
-    this.pos += b.length;
+    this.pos = copyBytes(this.block, this.pos, b);
   }
 
   /** Appends one ASCII character by its code. */

@@ -13,8 +13,8 @@ export type { StatTable } from './stat-table.js';
  * when it holds a comma, a quote or a line break. So a line without any `"` is exactly its comma-separated
  * fields, whose bounds are found in place; a line with a quote goes through csv-parse for RFC 4180 unquoting,
  * and the few values that are not spelled as they are in the line (an escaped quote) are appended to the
- * table's text. This keeps a 2,000-server answer cheap (csv-parse
- * alone costs about 3x HAProxy's own dump time), and a property test checks that both paths agree.
+ * table's text. This keeps a 2,000-server answer cheap (csv-parse alone costs about 3x HAProxy's own dump
+ * time), and a property test checks that both paths agree.
  */
 export function parseShowStat(text: string): StatTable {
   if (typeof text !== 'string') throw new ParseError('show stat', 'input is not text');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BufferPool, ByteWriter } from '../../src/byte-writer.js';
+import { BufferPool, ByteWriter, SHORT_COPY } from '../../src/byte-writer.js';
 
 describe('ByteWriter', () => {
   it('gives the same bytes as joining the strings and encoding them as UTF-8, whatever the text and the estimate', () => {
@@ -19,7 +19,7 @@ describe('ByteWriter', () => {
 
   it('copies short ASCII text in a loop and hands the rest of a non-ASCII string to the encoder: the same bytes', () => {
     const piece = fc.oneof(
-      fc.string({ maxLength: ByteWriter.SHORT + 2 }),
+      fc.string({ maxLength: SHORT_COPY + 2 }),
       fc.string({ unit: 'grapheme', maxLength: 8 }),
       fc.tuple(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }), fc.string({ maxLength: 30 })).map((t) => t.join('')),
     );

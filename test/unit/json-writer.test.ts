@@ -166,7 +166,21 @@ describe('JsonWriter', () => {
     );
   });
 
-  it('copies a key as its bytes', () => {
-    expect(written((w) => w.key(Buffer.from(',"bytes_per_s":')))).toBe(',"bytes_per_s":');
+  it('appends bytes as they are, short runs (keys) and long ones (an envelope), after any rewinds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.uint8Array({ maxLength: 200 }), fc.boolean()), { maxLength: 40 }), (parts) => {
+        const w = new JsonWriter();
+        w.begin();
+        const want: Uint8Array[] = [];
+        for (const [b, keep] of parts) {
+          const mark = w.mark;
+          w.bytes(b);
+          if (keep) want.push(b);
+          else w.rewind(mark);
+        }
+        expect(w.finish().equals(Buffer.concat(want))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
